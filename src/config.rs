@@ -1,0 +1,343 @@
+//! Configuration: `[workspace.metadata.security-release]` (or
+//! `[package.metadata.security-release]`) of the root manifest, with every key
+//! overridable by a command-line flag.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Result, anyhow, bail};
+use toml_edit::{DocumentMut, Item, Value};
+
+use crate::cli::ConfigArgs;
+
+/// A CI command: a shell string (run with `sh -c`) or an argv array.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CiCommand {
+    Shell(String),
+    Argv(Vec<String>),
+}
+
+impl CiCommand {
+    pub fn display(&self) -> String {
+        match self {
+            CiCommand::Shell(s) => s.clone(),
+            CiCommand::Argv(a) => a.join(" "),
+        }
+    }
+}
+
+/// The tag formats tried when none is configured: a tag in any of them
+/// counts as a release (erring towards "released" keeps bumps from being
+/// skipped).
+pub const DEFAULT_TAG_FORMATS: [&str; 4] =
+    ["{version}", "v{version}", "{crate}-{version}", "{crate}-v{version}"];
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where the configuration was read from ("Cargo.toml [workspace.metadata.security-release]").
+    pub source: Option<String>,
+    pub main_branch: Option<String>,
+    /// Release branches by role: `stable`, `beta`, or any other name.
+    pub branches: BTreeMap<String, String>,
+    pub backport_prefix: String,
+    pub ci: Vec<CiCommand>,
+    pub changelog: Vec<String>,
+    pub advisory: Option<String>,
+    pub tag_formats: Vec<String>,
+    pub tag_formats_configured: bool,
+    pub public_remotes: Option<Vec<String>>,
+    /// Extra manual checklist items.
+    pub manual: Vec<String>,
+    /// Per-target bump policy: target role or branch → "patch" | "none";
+    /// the key `*` applies to every target.
+    pub bump: BTreeMap<String, String>,
+    pub offline: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            source: None,
+            main_branch: None,
+            branches: BTreeMap::new(),
+            backport_prefix: "security-release/".to_string(),
+            ci: Vec::new(),
+            changelog: Vec::new(),
+            advisory: None,
+            tag_formats: DEFAULT_TAG_FORMATS.iter().map(|s| s.to_string()).collect(),
+            tag_formats_configured: false,
+            public_remotes: None,
+            manual: Vec::new(),
+            bump: BTreeMap::new(),
+            offline: false,
+        }
+    }
+}
+
+const KEYS: [&str; 11] = [
+    "main-branch",
+    "branches",
+    "backport-prefix",
+    "ci",
+    "changelog",
+    "advisory",
+    "tag-format",
+    "public-remotes",
+    "manual",
+    "bump",
+    "registry",
+];
+
+impl Config {
+    /// Reads the metadata table of the root manifest (`manifest_path` names it in errors).
+    pub fn from_manifest(doc: &DocumentMut, manifest_path: &str) -> Result<Config> {
+        let mut config = Config::default();
+        let (table, label) = if let Some(t) = doc
+            .get("workspace")
+            .and_then(|w| w.get("metadata"))
+            .and_then(|m| m.get("security-release"))
+        {
+            (t, "workspace.metadata.security-release")
+        } else if let Some(t) = doc
+            .get("package")
+            .and_then(|p| p.get("metadata"))
+            .and_then(|m| m.get("security-release"))
+        {
+            (t, "package.metadata.security-release")
+        } else {
+            return Ok(config);
+        };
+        let at = format!("`{manifest_path}` [{label}]");
+        config.source = Some(at.clone());
+        let table = table
+            .as_table_like()
+            .ok_or_else(|| anyhow!("{at} must be a table"))?;
+        for (key, item) in table.iter() {
+            let err = |what: &str| anyhow!("{at}: `{key}` must be {what}");
+            match key {
+                "main-branch" => config.main_branch = Some(string(item).ok_or_else(|| err("a string"))?),
+                "branches" => {
+                    let t = item.as_table_like().ok_or_else(|| {
+                        err("a table of role = \"branch\" (e.g. { stable = \"rust-1.71.0\" })")
+                    })?;
+                    for (role, branch) in t.iter() {
+                        let branch = string(branch).ok_or_else(|| err("a table of strings"))?;
+                        config.branches.insert(role.to_string(), branch);
+                    }
+                }
+                "backport-prefix" => {
+                    config.backport_prefix = string(item).ok_or_else(|| err("a string"))?
+                }
+                "ci" => {
+                    let a = item
+                        .as_array()
+                        .ok_or_else(|| err("an array of commands (strings or argv arrays)"))?;
+                    for v in a.iter() {
+                        config.ci.push(ci_command(v).ok_or_else(|| {
+                            err("an array of commands (strings or argv arrays)")
+                        })?);
+                    }
+                }
+                "changelog" => {
+                    config.changelog = strings(item).ok_or_else(|| err("a path or an array of paths"))?
+                }
+                "advisory" => config.advisory = Some(string(item).ok_or_else(|| err("a string"))?),
+                "tag-format" => {
+                    config.tag_formats = strings(item).ok_or_else(|| err("a string or an array"))?;
+                    config.tag_formats_configured = true;
+                    for f in &config.tag_formats {
+                        if !f.contains("{version}") {
+                            bail!("{at}: tag-format `{f}` must contain `{{version}}`");
+                        }
+                    }
+                }
+                "public-remotes" => {
+                    config.public_remotes =
+                        Some(strings(item).ok_or_else(|| err("an array of remote names"))?)
+                }
+                "manual" => config.manual = strings(item).ok_or_else(|| err("an array of strings"))?,
+                "bump" => {
+                    if let Some(s) = string(item) {
+                        config.bump.insert("*".to_string(), s);
+                    } else if let Some(t) = item.as_table_like() {
+                        for (target, v) in t.iter() {
+                            config.bump.insert(
+                                target.to_string(),
+                                string(v).ok_or_else(|| err("\"patch\" or \"none\""))?,
+                            );
+                        }
+                    } else {
+                        return Err(err("\"patch\", \"none\" or a table per target"));
+                    }
+                    for v in config.bump.values() {
+                        if v != "patch" && v != "none" {
+                            return Err(err("\"patch\" or \"none\""));
+                        }
+                    }
+                }
+                "registry" => {}
+                other => bail!(
+                    "{at}: unknown key `{other}`\nknown keys: {}",
+                    KEYS.join(", ")
+                ),
+            }
+        }
+        Ok(config)
+    }
+
+    /// Applies command-line flags on top of the file's values.
+    pub fn apply_flags(&mut self, flags: &ConfigArgs, offline: bool) {
+        if let Some(b) = &flags.main_branch {
+            self.main_branch = Some(b.clone());
+        }
+        if let Some(b) = &flags.stable {
+            self.branches.insert("stable".to_string(), b.clone());
+        }
+        if let Some(b) = &flags.beta {
+            self.branches.insert("beta".to_string(), b.clone());
+        }
+        if let Some(p) = &flags.backport_prefix {
+            self.backport_prefix = p.clone();
+        }
+        if !flags.ci.is_empty() {
+            self.ci = flags.ci.iter().cloned().map(CiCommand::Shell).collect();
+        }
+        if !flags.changelog.is_empty() {
+            self.changelog = flags.changelog.clone();
+        }
+        if let Some(a) = &flags.advisory {
+            self.advisory = Some(a.clone());
+        }
+        if !flags.tag_format.is_empty() {
+            self.tag_formats = flags.tag_format.clone();
+            self.tag_formats_configured = true;
+        }
+        if !flags.public_remotes.is_empty() {
+            self.public_remotes = Some(flags.public_remotes.clone());
+        }
+        self.offline |= offline;
+    }
+
+    /// Validates values that flags may have set.
+    pub fn validate(&self) -> Result<()> {
+        for f in &self.tag_formats {
+            if !f.contains("{version}") {
+                bail!("tag format `{f}` must contain `{{version}}`");
+            }
+        }
+        Ok(())
+    }
+}
+
+fn string(item: &Item) -> Option<String> {
+    item.as_str().map(str::to_string)
+}
+
+fn strings(item: &Item) -> Option<Vec<String>> {
+    if let Some(s) = item.as_str() {
+        return Some(vec![s.to_string()]);
+    }
+    let a = item.as_array()?;
+    a.iter().map(|v| v.as_str().map(str::to_string)).collect()
+}
+
+fn ci_command(v: &Value) -> Option<CiCommand> {
+    match v {
+        Value::String(s) => Some(CiCommand::Shell(s.value().clone())),
+        Value::Array(a) => {
+            let argv: Option<Vec<String>> =
+                a.iter().map(|x| x.as_str().map(str::to_string)).collect();
+            argv.filter(|a| !a.is_empty()).map(CiCommand::Argv)
+        }
+        _ => None,
+    }
+}
+
+/// A parsed tag format: the text around `{crate}` and `{version}`.
+#[derive(Clone, Debug)]
+pub struct TagFormat {
+    pub format: String,
+}
+
+impl TagFormat {
+    pub fn new(format: &str) -> Self {
+        TagFormat {
+            format: format.to_string(),
+        }
+    }
+
+    /// The tag this format gives for a crate at a version.
+    pub fn tag_for(&self, krate: &str, version: &str) -> String {
+        self.format
+            .replace("{crate}", krate)
+            .replace("{version}", version)
+    }
+
+    /// Splits a tag name into (crate, version) if it has this format.
+    pub fn parse(&self, tag: &str) -> Option<(Option<String>, semver::Version)> {
+        let has_crate = self.format.contains("{crate}");
+        let (before, after) = self.format.split_once("{version}")?;
+        let rest = tag.strip_suffix(after)?;
+        let (krate, version) = if has_crate {
+            let (pre, post) = before.split_once("{crate}")?;
+            let rest = rest.strip_prefix(pre)?;
+            // The crate name cannot contain the separator that follows it
+            // only if the separator is unambiguous; try every split point.
+            let mut found = None;
+            for (i, _) in rest.match_indices(post) {
+                let (k, v) = (&rest[..i], &rest[i + post.len()..]);
+                if !k.is_empty()
+                    && let Ok(ver) = semver::Version::parse(v)
+                {
+                    found = Some((Some(k.to_string()), ver));
+                }
+            }
+            found?
+        } else {
+            let v = rest.strip_prefix(before)?;
+            (None, semver::Version::parse(v).ok()?)
+        };
+        Some((krate, version))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_formats_parse() {
+        let v = TagFormat::new("{version}");
+        assert_eq!(v.parse("0.73.0").unwrap().1.to_string(), "0.73.0");
+        assert!(v.parse("v0.73.0").is_none());
+        let c = TagFormat::new("{crate}-{version}");
+        let (k, ver) = c.parse("cargo-util-0.2.4").unwrap();
+        assert_eq!(k.as_deref(), Some("cargo-util"));
+        assert_eq!(ver.to_string(), "0.2.4");
+        assert_eq!(c.tag_for("tokio", "1.38.1"), "tokio-1.38.1");
+    }
+
+    #[test]
+    fn reads_metadata_and_rejects_unknown_keys() {
+        let doc: DocumentMut = r#"[workspace]
+[workspace.metadata.security-release]
+main-branch = "master"
+branches = { stable = "rust-1.71.0", beta = "rust-1.72.0" }
+ci = ["cargo test", ["cargo", "fmt", "--check"]]
+"#
+        .parse()
+        .unwrap();
+        let c = Config::from_manifest(&doc, "Cargo.toml").unwrap();
+        assert_eq!(c.branches["stable"], "rust-1.71.0");
+        assert_eq!(c.ci.len(), 2);
+        assert_eq!(
+            c.ci[1],
+            CiCommand::Argv(vec!["cargo".into(), "fmt".into(), "--check".into()])
+        );
+        let bad: DocumentMut = "[workspace.metadata.security-release]\nmain-brnach = \"x\"\n"
+            .parse()
+            .unwrap();
+        let e = Config::from_manifest(&bad, "Cargo.toml").unwrap_err().to_string();
+        assert!(e.contains("unknown key `main-brnach`"), "{e}");
+        assert!(e.contains("Cargo.toml"), "{e}");
+    }
+}

@@ -1,0 +1,628 @@
+//! Everything a command needs, built once: the repository, the workspace at
+//! HEAD and at BASE, the fix's commits, the crates it changed, the release
+//! branches and tags, and answers to "was this version released?".
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::mpsc;
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use semver::Version;
+use toml_edit::{DocumentMut, Item};
+
+use crate::config::{Config, TagFormat};
+use crate::git::{CommitInfo, HeadState, Oid, RefTip, Repo, short};
+use crate::registry::PublishedVersions;
+use crate::shell::Shell;
+use crate::workspace::{self, AtCommit, FileSource, WorkTree, Workspace, exclude_match};
+
+/// What a user pointed the tool at: a directory and optionally a manifest.
+#[derive(Clone, Debug, Default)]
+pub struct Location {
+    pub cwd: PathBuf,
+    pub manifest_path: Option<PathBuf>,
+}
+
+/// The repository and the workspace root inside it, before any revision is read.
+pub struct Checkout {
+    pub repo: Repo,
+    /// Workspace root directory, repo-relative ("" = repo root).
+    pub ws_dir: String,
+    pub workspace_root: PathBuf,
+    /// The root manifest as parsed from the work tree.
+    pub root_doc: DocumentMut,
+    pub root_manifest: String,
+}
+
+impl Checkout {
+    /// Finds the repository and the workspace root the way cargo does: the
+    /// nearest `Cargo.toml` upward from the manifest (or the current
+    /// directory), then the nearest ancestor manifest with `[workspace]`,
+    /// never leaving the repository.
+    pub fn locate(loc: &Location) -> Result<Checkout> {
+        let start_dir = match &loc.manifest_path {
+            Some(m) => {
+                let m = absolute(&loc.cwd, m);
+                if !m.is_file() {
+                    bail!("manifest path `{}` does not exist", m.display());
+                }
+                m.parent().map(Path::to_path_buf).unwrap_or(m)
+            }
+            None => loc.cwd.clone(),
+        };
+        let repo = Repo::discover(&start_dir)?;
+        let workdir = repo.workdir().to_path_buf();
+        let start_dir = start_dir.canonicalize().unwrap_or(start_dir);
+        let start_rel = workspace::relative_to(&workdir, &start_dir).ok_or_else(|| {
+            anyhow!(
+                "`{}` is outside the work tree of `{}`",
+                start_dir.display(),
+                workdir.display()
+            )
+        })?;
+        let files = WorkTree {
+            root: workdir.clone(),
+        };
+        let ancestors = ancestors(&start_rel);
+        let Some(first) = ancestors
+            .iter()
+            .position(|d| files.exists(&workspace::join(d, "Cargo.toml")))
+        else {
+            bail!(
+                "could not find `Cargo.toml` in `{}` or any parent directory up to the repository root `{}`\n\
+                 run inside the workspace or pass --manifest-path <path/to/Cargo.toml>",
+                start_dir.display(),
+                workdir.display()
+            );
+        };
+        let mut root: Option<(String, DocumentMut)> = None;
+        let mut package: Option<(String, DocumentMut)> = None;
+        for dir in &ancestors[first..] {
+            let path = workspace::join(dir, "Cargo.toml");
+            let Some(bytes) = files.read(&path)? else {
+                continue;
+            };
+            let text = String::from_utf8(bytes)
+                .map_err(|_| anyhow!("`{path}` is not valid UTF-8"))?;
+            let doc = text
+                .parse::<DocumentMut>()
+                .map_err(|e| anyhow!("failed to parse `{path}`\n{e}"))?;
+            if doc.get("workspace").is_some() {
+                root = Some((dir.clone(), doc));
+                break;
+            }
+            if package.is_none() {
+                package = Some((dir.clone(), doc));
+            }
+        }
+        let (ws_dir, root_doc) = root
+            .or(package)
+            .ok_or_else(|| anyhow!("no usable `Cargo.toml` found"))?;
+        let root_manifest = workspace::join(&ws_dir, "Cargo.toml");
+        Ok(Checkout {
+            workspace_root: workdir.join(&ws_dir),
+            repo,
+            ws_dir,
+            root_doc,
+            root_manifest,
+        })
+    }
+}
+
+fn absolute(cwd: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        cwd.join(p)
+    }
+}
+
+/// `a/b/c` → [`a/b/c`, `a/b`, `a`, ``].
+fn ancestors(rel: &str) -> Vec<String> {
+    let mut out = vec![rel.to_string()];
+    let mut cur = rel.to_string();
+    while !cur.is_empty() {
+        cur = match cur.rfind('/') {
+            Some(i) => cur[..i].to_string(),
+            None => String::new(),
+        };
+        out.push(cur.clone());
+    }
+    out
+}
+
+/// BASE of the fix and how it was chosen.
+#[derive(Clone, Debug)]
+pub struct Base {
+    pub commit: Oid,
+    /// "--base v1.2.3", "merge-base with master".
+    pub how: String,
+}
+
+/// A release branch named in the configuration.
+#[derive(Clone, Debug)]
+pub struct ReleaseBranch {
+    /// `stable`, `beta`, or another configured role.
+    pub role: String,
+    pub name: String,
+    /// `None` when the branch exists neither locally nor on origin.
+    pub tip: Option<RefTip>,
+}
+
+/// A workspace member with changes in the fix.
+#[derive(Clone, Debug)]
+pub struct ChangedCrate {
+    pub name: String,
+    pub dir: String,
+    pub manifest: String,
+    pub publish: bool,
+    pub has_lib: bool,
+    pub head_version: Version,
+    /// `None` when the crate does not exist at BASE.
+    pub base_version: Option<Version>,
+    /// Changed paths (repo-relative) that belong to this crate.
+    pub paths: Vec<String>,
+}
+
+impl ChangedCrate {
+    /// True when every change is under `tests/`, `benches/` or `examples/`.
+    pub fn only_tests(&self) -> bool {
+        !self.paths.is_empty()
+            && self.paths.iter().all(|p| {
+                let rel = p
+                    .strip_prefix(&self.dir)
+                    .map(|r| r.trim_start_matches('/'))
+                    .unwrap_or(p);
+                ["tests/", "benches/", "examples/"]
+                    .iter()
+                    .any(|d| rel.starts_with(d))
+            })
+    }
+
+    pub fn bumped(&self) -> bool {
+        self.base_version
+            .as_ref()
+            .is_some_and(|b| self.head_version > *b)
+    }
+}
+
+/// Why a version counts as released.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReleaseEvidence {
+    Tag(String),
+    Branch(String),
+    Registry(String),
+}
+
+impl std::fmt::Display for ReleaseEvidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReleaseEvidence::Tag(t) => write!(f, "tag `{t}`"),
+            ReleaseEvidence::Branch(b) => write!(f, "release branch `{b}` ships it"),
+            ReleaseEvidence::Registry(r) => write!(f, "published on {r}"),
+        }
+    }
+}
+
+/// A tag that matches a release tag format.
+#[derive(Clone, Debug)]
+pub struct ReleaseTag {
+    pub name: String,
+    pub commit: Oid,
+    /// Set for `{crate}-{version}` style formats.
+    pub krate: Option<String>,
+    pub version: Version,
+}
+
+/// Options a command passes when building the context.
+#[derive(Clone, Debug, Default)]
+pub struct ContextOptions {
+    pub base: Option<String>,
+    /// The release role this checkout is (when checking a backport branch);
+    /// its own branch then does not count as "another release branch".
+    pub current_release: Option<String>,
+}
+
+/// Result of `cargo metadata --locked`, run in the background while the git
+/// work proceeds.
+#[derive(Clone, Debug)]
+pub enum LockedResolve {
+    Ok { members: Vec<String> },
+    /// Cargo wanted to change Cargo.lock.
+    Stale { message: String },
+    /// Cargo failed for another reason (network, broken manifest, …).
+    Failed { message: String },
+}
+
+pub struct Context {
+    pub config: Config,
+    pub shell: Shell,
+    pub repo: Repo,
+    pub ws_dir: String,
+    pub workspace_root: PathBuf,
+    pub root_manifest: String,
+    pub head: HeadState,
+    pub base: Base,
+    /// The fix: BASE..HEAD, oldest first.
+    pub fix: Vec<CommitInfo>,
+    pub head_ws: Workspace,
+    /// `None` when there was no workspace at BASE.
+    pub base_ws: Option<Workspace>,
+    pub changed: Vec<ChangedCrate>,
+    pub release_branches: Vec<ReleaseBranch>,
+    pub release_tags: Vec<ReleaseTag>,
+    pub current_release: Option<String>,
+    pub registry: Option<Box<dyn PublishedVersions>>,
+    version_cache: RefCell<HashMap<(Oid, String), Option<Version>>>,
+    locked: RefCell<Option<mpsc::Receiver<LockedResolve>>>,
+    locked_result: RefCell<Option<LockedResolve>>,
+}
+
+impl Context {
+    pub fn build(
+        checkout: Checkout,
+        mut config: Config,
+        opts: &ContextOptions,
+        shell: Shell,
+    ) -> Result<Context> {
+        let Checkout {
+            repo,
+            ws_dir,
+            workspace_root,
+            root_manifest,
+            ..
+        } = checkout;
+        config.validate()?;
+        let head = repo.head()?;
+        if head.branch.is_none() {
+            bail!(
+                "HEAD is detached at {}\n\
+                 check out the fix branch first (`git switch <branch>`), so that BASE..HEAD is the fix",
+                short(head.commit)
+            );
+        }
+        let base = resolve_base(&repo, &config, &head, opts.base.as_deref())?;
+        if base.commit == head.commit {
+            bail!(
+                "HEAD ({}) is BASE ({}): there are no fix commits to check\n\
+                 commit the fix on a branch, or pass --base <rev> to name where it starts",
+                short(head.commit),
+                base.how
+            );
+        }
+        let fix = repo.commits_between(base.commit, head.commit)?;
+        shell.verbose("Reading", format!("workspace at HEAD and at BASE {}", short(base.commit)));
+
+        let work = WorkTree {
+            root: repo.workdir().to_path_buf(),
+        };
+        let head_ws = Workspace::load(&work, &ws_dir)?;
+        let base_ws = {
+            let at = AtCommit {
+                tree: repo.tree_at(base.commit)?,
+                label: "BASE".to_string(),
+            };
+            if at.exists(&root_manifest) {
+                Some(Workspace::load(&at, &ws_dir)?)
+            } else {
+                None
+            }
+        };
+        let changed = changed_crates(&repo, &head_ws, base_ws.as_ref(), base.commit, head.commit)?;
+
+        let release_branches = config
+            .branches
+            .iter()
+            .map(|(role, name)| ReleaseBranch {
+                role: role.clone(),
+                name: name.clone(),
+                tip: repo.branch_tip(name),
+            })
+            .collect();
+        let release_tags = release_tags(&repo, &config)?;
+        if config.main_branch.is_none() {
+            config.main_branch = detect_main_branch(&repo).map(|t| t.name);
+        }
+
+        Ok(Context {
+            config,
+            shell,
+            repo,
+            ws_dir,
+            workspace_root,
+            root_manifest,
+            head,
+            base,
+            fix,
+            head_ws,
+            base_ws,
+            changed,
+            release_branches,
+            release_tags,
+            current_release: opts.current_release.clone(),
+            registry: None,
+            version_cache: RefCell::new(HashMap::new()),
+            locked: RefCell::new(None),
+            locked_result: RefCell::new(None),
+        })
+    }
+
+    /// Starts `cargo metadata --locked` in the background (cargo runs in the
+    /// workspace root so that `.cargo/config.toml` applies).
+    pub fn start_locked_resolve(&self) {
+        let (tx, rx) = mpsc::channel();
+        let root = self.workspace_root.clone();
+        let offline = self.config.offline;
+        std::thread::spawn(move || {
+            let _ = tx.send(run_locked_metadata(&root, offline));
+        });
+        *self.locked.borrow_mut() = Some(rx);
+    }
+
+    /// The result of `cargo metadata --locked` (started on first use if needed).
+    pub fn locked_resolve(&self) -> LockedResolve {
+        if let Some(r) = self.locked_result.borrow().clone() {
+            return r;
+        }
+        if self.locked.borrow().is_none() {
+            self.start_locked_resolve();
+        }
+        let rx = self.locked.borrow_mut().take();
+        let result = rx
+            .and_then(|rx| rx.recv().ok())
+            .unwrap_or(LockedResolve::Failed {
+                message: "cargo metadata did not report a result".to_string(),
+            });
+        *self.locked_result.borrow_mut() = Some(result.clone());
+        result
+    }
+
+    /// Repo-relative path of a file in the workspace root.
+    pub fn ws_path(&self, name: &str) -> String {
+        workspace::join(&self.ws_dir, name)
+    }
+
+    /// Release branches other than the one being checked, that exist.
+    pub fn other_release_branches(&self) -> impl Iterator<Item = (&ReleaseBranch, &RefTip)> {
+        self.release_branches
+            .iter()
+            .filter(|b| self.current_release.as_deref() != Some(b.role.as_str()))
+            .filter(|b| self.head.branch.as_deref() != Some(b.name.as_str()))
+            .filter_map(|b| b.tip.as_ref().map(|t| (b, t)))
+    }
+
+    /// Was `name@version` released? Looks at the registry (when one is
+    /// attached), the release tags, and the other release branches.
+    pub fn released(&self, name: &str, version: &Version) -> Result<Option<ReleaseEvidence>> {
+        if let Some(registry) = &self.registry
+            && registry.is_published(name, version)?
+        {
+            return Ok(Some(ReleaseEvidence::Registry(registry.describe())));
+        }
+        let manifest = self
+            .head_ws
+            .member(name)
+            .or_else(|| self.base_ws.as_ref().and_then(|w| w.member(name)))
+            .map(|m| m.manifest.clone());
+        for tag in &self.release_tags {
+            match &tag.krate {
+                Some(k) if k == name && tag.version == *version => {
+                    return Ok(Some(ReleaseEvidence::Tag(tag.name.clone())));
+                }
+                Some(_) => {}
+                None => {
+                    if let Some(manifest) = &manifest
+                        && self.version_at(tag.commit, manifest, name)?.as_ref() == Some(version)
+                    {
+                        return Ok(Some(ReleaseEvidence::Tag(tag.name.clone())));
+                    }
+                }
+            }
+        }
+        if let Some(manifest) = &manifest {
+            for (branch, tip) in self.other_release_branches() {
+                if self.version_at(tip.commit, manifest, name)?.as_ref() == Some(version) {
+                    return Ok(Some(ReleaseEvidence::Branch(branch.name.clone())));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// The version of crate `name` at `commit`, read from its manifest at
+    /// `manifest` (following `version.workspace = true`).
+    pub fn version_at(&self, commit: Oid, manifest: &str, name: &str) -> Result<Option<Version>> {
+        let key = (commit, manifest.to_string());
+        if let Some(v) = self.version_cache.borrow().get(&key) {
+            return Ok(v.clone());
+        }
+        let tree = self.repo.tree_at(commit)?;
+        let version = package_version(&tree, manifest, &self.root_manifest, name);
+        self.version_cache.borrow_mut().insert(key, version.clone());
+        Ok(version)
+    }
+}
+
+/// Reads `package.version` of `name` from `manifest` in `tree`; `None` when
+/// the file, the package or its version is not there.
+fn package_version(
+    tree: &crate::git::CommitTree<'_>,
+    manifest: &str,
+    root_manifest: &str,
+    name: &str,
+) -> Option<Version> {
+    let parse = |path: &str| -> Option<DocumentMut> {
+        let bytes = tree.read(path).ok()??;
+        String::from_utf8(bytes).ok()?.parse().ok()
+    };
+    let doc = parse(manifest)?;
+    let package = doc.get("package")?;
+    if package.get("name")?.as_str()? != name {
+        return None;
+    }
+    let version = package.get("version")?;
+    let text = if let Some(s) = version.as_str() {
+        s.to_string()
+    } else {
+        let root = parse(root_manifest)?;
+        root.get("workspace")?
+            .get("package")?
+            .get("version")
+            .and_then(Item::as_str)?
+            .to_string()
+    };
+    Version::parse(&text).ok()
+}
+
+fn resolve_base(repo: &Repo, config: &Config, head: &HeadState, rev: Option<&str>) -> Result<Base> {
+    if let Some(rev) = rev {
+        let commit = repo.resolve(rev).with_context(|| format!("invalid --base `{rev}`"))?;
+        if !repo.contains(head.commit, commit)? {
+            bail!(
+                "--base `{rev}` ({}) is not an ancestor of HEAD ({}): BASE..HEAD would not be the fix",
+                short(commit),
+                short(head.commit)
+            );
+        }
+        return Ok(Base {
+            commit,
+            how: format!("--base {rev}"),
+        });
+    }
+    let main = match &config.main_branch {
+        Some(name) => repo.branch_tip(name).ok_or_else(|| {
+            anyhow!(
+                "main branch `{name}` (configured) exists neither locally nor as `origin/{name}`"
+            )
+        })?,
+        None => detect_main_branch(repo).ok_or_else(|| {
+            anyhow!(
+                "cannot find the main branch (tried master, main, origin/master, origin/main)\n\
+                 pass --base <rev>, or --main-branch <branch> / `main-branch` in the config"
+            )
+        })?,
+    };
+    let commit = repo.merge_base(head.commit, main.commit)?;
+    Ok(Base {
+        commit,
+        how: format!("merge-base with {}", main.name),
+    })
+}
+
+/// `master` or `main`, local first, then `origin/`.
+pub fn detect_main_branch(repo: &Repo) -> Option<RefTip> {
+    ["master", "main"]
+        .iter()
+        .find_map(|n| repo.local_branch(n))
+        .or_else(|| {
+            ["origin/master", "origin/main"]
+                .iter()
+                .find_map(|n| repo.branch_tip(n))
+        })
+}
+
+fn release_tags(repo: &Repo, config: &Config) -> Result<Vec<ReleaseTag>> {
+    let formats: Vec<TagFormat> = config.tag_formats.iter().map(|f| TagFormat::new(f)).collect();
+    let mut out = Vec::new();
+    for tag in repo.tags(None)? {
+        if let Some((krate, version)) = formats.iter().find_map(|f| f.parse(&tag.name)) {
+            out.push(ReleaseTag {
+                name: tag.name,
+                commit: tag.commit,
+                krate,
+                version,
+            });
+        }
+    }
+    // Newest versions first: the tags most likely to carry the version asked about.
+    out.sort_by(|a, b| b.version.cmp(&a.version));
+    Ok(out)
+}
+
+fn changed_crates(
+    repo: &Repo,
+    head_ws: &Workspace,
+    base_ws: Option<&Workspace>,
+    base: Oid,
+    head: Oid,
+) -> Result<Vec<ChangedCrate>> {
+    let mut by_name: BTreeMap<String, ChangedCrate> = BTreeMap::new();
+    for path in repo.changed_paths(base, head)? {
+        let Some(member) = head_ws.owner_of(&path) else {
+            continue;
+        };
+        let rel = path
+            .strip_prefix(&member.dir)
+            .map(|r| r.trim_start_matches('/'))
+            .unwrap_or(&path);
+        if member.exclude.iter().any(|p| exclude_match(p, rel)) {
+            continue;
+        }
+        let entry = by_name
+            .entry(member.name.clone())
+            .or_insert_with(|| ChangedCrate {
+                name: member.name.clone(),
+                dir: member.dir.clone(),
+                manifest: member.manifest.clone(),
+                publish: member.publish,
+                has_lib: member.has_lib,
+                head_version: member.version.clone(),
+                base_version: base_ws
+                    .and_then(|w| w.member(&member.name))
+                    .map(|m| m.version.clone()),
+                paths: Vec::new(),
+            });
+        entry.paths.push(path);
+    }
+    // Keep workspace order (root first, then as listed).
+    let mut out = Vec::new();
+    for m in &head_ws.members {
+        if let Some(c) = by_name.remove(&m.name) {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+fn run_locked_metadata(root: &Path, offline: bool) -> LockedResolve {
+    let mut cmd = cargo_metadata::MetadataCommand::new();
+    cmd.manifest_path(root.join("Cargo.toml")).current_dir(root);
+    let mut opts = vec!["--locked".to_string()];
+    if offline {
+        opts.push("--offline".to_string());
+    }
+    cmd.other_options(opts);
+    match cmd.exec() {
+        Ok(md) => LockedResolve::Ok {
+            members: md
+                .workspace_packages()
+                .iter()
+                .map(|p| p.name.to_string())
+                .collect(),
+        },
+        Err(cargo_metadata::Error::CargoMetadata { stderr }) => {
+            let message = stderr.trim().to_string();
+            if message.contains("--locked was passed to prevent this")
+                || message.contains("needs to be updated but --locked")
+            {
+                LockedResolve::Stale { message }
+            } else {
+                LockedResolve::Failed { message }
+            }
+        }
+        Err(e) => LockedResolve::Failed {
+            message: format!("could not run `cargo metadata`: {e}"),
+        },
+    }
+}
+
+/// Runs `cargo` with the workspace root as current directory.
+pub fn cargo_command(workspace_root: &Path) -> Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(workspace_root);
+    cmd
+}
+

@@ -1,0 +1,498 @@
+//! The git repository, in the project's terms: revisions, the commits of a fix,
+//! changed paths, tags, branches, remotes, patch-ids. Everything is read from
+//! git objects; nothing here checks out a tree or touches the index.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+pub use git2::Oid;
+use git2::{BranchType, DiffOptions, ObjectType, Repository, Sort, StatusOptions};
+
+/// A repository with a work tree (bare repositories are refused).
+pub struct Repo {
+    git: Repository,
+    workdir: PathBuf,
+}
+
+/// One commit of a range, with what the checks need to know about it.
+#[derive(Clone, Debug)]
+pub struct CommitInfo {
+    pub id: Oid,
+    pub summary: String,
+    pub message: String,
+    pub author: String,
+    pub parent_count: usize,
+}
+
+impl CommitInfo {
+    pub fn short_id(&self) -> String {
+        short(self.id)
+    }
+}
+
+/// Abbreviated commit id as git shows it by default.
+pub fn short(id: Oid) -> String {
+    let s = id.to_string();
+    s[..7.min(s.len())].to_string()
+}
+
+/// Where HEAD is.
+#[derive(Clone, Debug)]
+pub struct HeadState {
+    /// The branch HEAD is on; `None` when detached.
+    pub branch: Option<String>,
+    pub commit: Oid,
+}
+
+/// A named ref and the commit it peels to.
+#[derive(Clone, Debug)]
+pub struct RefTip {
+    /// Short name as a user types it: `stable`, `origin/stable`, `0.73.0`.
+    pub name: String,
+    pub commit: Oid,
+}
+
+#[derive(Clone, Debug)]
+pub struct Remote {
+    pub name: String,
+    pub url: String,
+}
+
+/// One uncommitted change in the work tree.
+#[derive(Clone, Debug)]
+pub struct Uncommitted {
+    pub path: String,
+    pub kind: &'static str,
+}
+
+impl Repo {
+    /// Finds the repository containing `start`, as git does.
+    pub fn discover(start: &Path) -> Result<Repo> {
+        let git = Repository::discover(start).map_err(|e| {
+            anyhow!(
+                "`{}` is not inside a git repository ({})\n\
+                 cargo security-release works on the fix's commits; run it inside a clone of the project",
+                start.display(),
+                e.message()
+            )
+        })?;
+        Self::from_git(git, start)
+    }
+
+    /// Opens exactly the repository (or worktree) at `path`.
+    pub fn open(path: &Path) -> Result<Repo> {
+        let git = Repository::open(path)
+            .map_err(|e| anyhow!("cannot open git repository `{}`: {}", path.display(), e.message()))?;
+        Self::from_git(git, path)
+    }
+
+    fn from_git(git: Repository, start: &Path) -> Result<Repo> {
+        if git.is_bare() {
+            bail!(
+                "`{}` is a bare repository (no work tree)\n\
+                 run cargo security-release in a checkout, e.g. `git worktree add ../fix <branch>`",
+                git.path().display()
+            );
+        }
+        let workdir = git
+            .workdir()
+            .map(Path::to_path_buf)
+            .ok_or_else(|| anyhow!("`{}` has no work tree", start.display()))?;
+        let workdir = workdir.canonicalize().unwrap_or(workdir);
+        Ok(Repo { git, workdir })
+    }
+
+    pub fn workdir(&self) -> &Path {
+        &self.workdir
+    }
+
+    /// The `.git` directory (for a linked worktree, its private admin dir).
+    pub fn git_dir(&self) -> &Path {
+        self.git.path()
+    }
+
+    pub fn is_shallow(&self) -> bool {
+        self.git.is_shallow()
+    }
+
+    /// Where HEAD points. An unborn branch is an error: there is no fix to check.
+    pub fn head(&self) -> Result<HeadState> {
+        let head = self.git.head().map_err(|e| {
+            anyhow!(
+                "cannot read HEAD of `{}`: {}",
+                self.workdir.display(),
+                e.message()
+            )
+        })?;
+        let commit = head
+            .peel_to_commit()
+            .map_err(|e| anyhow!("HEAD does not point at a commit: {}", e.message()))?
+            .id();
+        let branch = if head.is_branch() {
+            head.shorthand().map(str::to_string)
+        } else {
+            None
+        };
+        Ok(HeadState { branch, commit })
+    }
+
+    /// Resolves a revision (branch, tag, sha, `HEAD~2`, …) to a commit.
+    pub fn resolve(&self, rev: &str) -> Result<Oid> {
+        let obj = self.git.revparse_single(rev).map_err(|e| {
+            let mut msg = format!("unknown revision `{rev}`: {}", e.message());
+            if self.is_shallow() {
+                msg.push_str(
+                    "\nthis is a shallow clone, so older commits are missing; \
+                     run `git fetch --unshallow` and try again",
+                );
+            }
+            anyhow!(msg)
+        })?;
+        let commit = obj
+            .peel_to_commit()
+            .map_err(|_| anyhow!("revision `{rev}` does not point at a commit"))?;
+        Ok(commit.id())
+    }
+
+    /// The local branch `name`, else its `origin/` remote-tracking branch.
+    pub fn branch_tip(&self, name: &str) -> Option<RefTip> {
+        if let Some(tip) = self.local_branch(name) {
+            return Some(tip);
+        }
+        let remote = if name.contains('/') {
+            name.to_string()
+        } else {
+            format!("origin/{name}")
+        };
+        let branch = self.git.find_branch(&remote, BranchType::Remote).ok()?;
+        let commit = branch.get().peel_to_commit().ok()?.id();
+        Some(RefTip {
+            name: remote,
+            commit,
+        })
+    }
+
+    pub fn local_branch(&self, name: &str) -> Option<RefTip> {
+        let branch = self.git.find_branch(name, BranchType::Local).ok()?;
+        let commit = branch.get().peel_to_commit().ok()?.id();
+        Some(RefTip {
+            name: name.to_string(),
+            commit,
+        })
+    }
+
+    /// All local branches.
+    pub fn local_branches(&self) -> Result<Vec<RefTip>> {
+        let mut out = Vec::new();
+        for item in self.git.branches(Some(BranchType::Local))? {
+            let (branch, _) = item?;
+            let Some(name) = branch.name()?.map(str::to_string) else {
+                continue;
+            };
+            if let Ok(commit) = branch.get().peel_to_commit() {
+                out.push(RefTip {
+                    name,
+                    commit: commit.id(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn merge_base(&self, a: Oid, b: Oid) -> Result<Oid> {
+        self.git.merge_base(a, b).map_err(|e| {
+            let mut msg = format!(
+                "commits {} and {} have no common ancestor ({})",
+                short(a),
+                short(b),
+                e.message()
+            );
+            if self.is_shallow() {
+                msg.push_str(
+                    "\nthis is a shallow clone, so the merge-base may be missing; \
+                     run `git fetch --unshallow` or pass --base",
+                );
+            }
+            anyhow!(msg)
+        })
+    }
+
+    /// `base..head`, oldest first (parents before children).
+    pub fn commits_between(&self, base: Oid, head: Oid) -> Result<Vec<CommitInfo>> {
+        let mut walk = self.git.revwalk()?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+        walk.push(head)?;
+        walk.hide(base)
+            .with_context(|| format!("cannot walk history from {}", short(base)))?;
+        let mut out = Vec::new();
+        for oid in walk {
+            let oid = oid.with_context(|| {
+                format!("cannot walk the commits {}..{}", short(base), short(head))
+            })?;
+            out.push(self.commit_info(oid)?);
+        }
+        Ok(out)
+    }
+
+    pub fn commit_info(&self, id: Oid) -> Result<CommitInfo> {
+        let c = self
+            .git
+            .find_commit(id)
+            .with_context(|| format!("commit {} is missing from the repository", short(id)))?;
+        let message = String::from_utf8_lossy(c.message_bytes()).into_owned();
+        let summary = message.lines().next().unwrap_or("").to_string();
+        let author = c.author();
+        Ok(CommitInfo {
+            id,
+            summary,
+            message,
+            author: format!(
+                "{} <{}>",
+                author.name().unwrap_or("?"),
+                author.email().unwrap_or("?")
+            ),
+            parent_count: c.parent_count(),
+        })
+    }
+
+    /// Paths that differ between two commits' trees (both sides of renames).
+    pub fn changed_paths(&self, from: Oid, to: Oid) -> Result<Vec<String>> {
+        let a = self.git.find_commit(from)?.tree()?;
+        let b = self.git.find_commit(to)?.tree()?;
+        let diff = self
+            .git
+            .diff_tree_to_tree(Some(&a), Some(&b), Some(&mut DiffOptions::new()))?;
+        let mut out = Vec::new();
+        for delta in diff.deltas() {
+            for file in [delta.old_file(), delta.new_file()] {
+                if let Some(p) = file.path().and_then(Path::to_str)
+                    && !out.iter().any(|x: &String| x == p)
+                {
+                    out.push(p.to_string());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Lines added to `path` between two commits (for changelog checks).
+    pub fn added_lines(&self, from: Oid, to: Oid, path: &str) -> Result<Vec<String>> {
+        let a = self.git.find_commit(from)?.tree()?;
+        let b = self.git.find_commit(to)?.tree()?;
+        let mut opts = DiffOptions::new();
+        opts.pathspec(path).disable_pathspec_match(true);
+        let diff = self
+            .git
+            .diff_tree_to_tree(Some(&a), Some(&b), Some(&mut opts))?;
+        let mut lines = Vec::new();
+        diff.foreach(
+            &mut |_, _| true,
+            None,
+            None,
+            Some(&mut |_, _, line| {
+                if line.origin() == '+' {
+                    lines.push(String::from_utf8_lossy(line.content()).trim_end().to_string());
+                }
+                true
+            }),
+        )?;
+        Ok(lines)
+    }
+
+    /// The tree of a commit, for reading files at that revision.
+    pub fn tree_at(&self, commit: Oid) -> Result<CommitTree<'_>> {
+        let tree = self
+            .git
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .with_context(|| format!("cannot read the tree of commit {}", short(commit)))?;
+        Ok(CommitTree {
+            repo: &self.git,
+            tree,
+            commit,
+        })
+    }
+
+    /// Tags whose name matches `pattern` (git glob; `None` = all), peeled to commits.
+    pub fn tags(&self, pattern: Option<&str>) -> Result<Vec<RefTip>> {
+        let names = self.git.tag_names(pattern)?;
+        let mut out = Vec::new();
+        for name in names.iter().flatten() {
+            let Ok(reference) = self.git.find_reference(&format!("refs/tags/{name}")) else {
+                continue;
+            };
+            if let Ok(commit) = reference.peel_to_commit() {
+                out.push(RefTip {
+                    name: name.to_string(),
+                    commit: commit.id(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn remotes(&self) -> Result<Vec<Remote>> {
+        let mut out = Vec::new();
+        for name in self.git.remotes()?.iter().flatten() {
+            let url = self
+                .git
+                .find_remote(name)
+                .ok()
+                .and_then(|r| r.url().map(str::to_string))
+                .unwrap_or_default();
+            out.push(Remote {
+                name: name.to_string(),
+                url,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The remote-tracking branches of `remote` (as of the last fetch).
+    pub fn remote_branches(&self, remote: &str) -> Result<Vec<RefTip>> {
+        let mut out = Vec::new();
+        let prefix = format!("{remote}/");
+        for item in self.git.branches(Some(BranchType::Remote))? {
+            let (branch, _) = item?;
+            let Some(name) = branch.name()?.map(str::to_string) else {
+                continue;
+            };
+            if !name.starts_with(&prefix) || branch.get().symbolic_target().is_some() {
+                continue;
+            }
+            if let Ok(commit) = branch.get().peel_to_commit() {
+                out.push(RefTip {
+                    name,
+                    commit: commit.id(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Is `commit` reachable from `tip`?
+    pub fn contains(&self, tip: Oid, commit: Oid) -> Result<bool> {
+        Ok(tip == commit || self.git.graph_descendant_of(tip, commit)?)
+    }
+
+    /// Uncommitted changes: modified, staged, deleted, and untracked files
+    /// that are not ignored.
+    pub fn uncommitted(&self) -> Result<Vec<Uncommitted>> {
+        let mut opts = StatusOptions::new();
+        opts.include_untracked(true)
+            .include_ignored(false)
+            .recurse_untracked_dirs(false)
+            .exclude_submodules(false);
+        let statuses = self
+            .git
+            .statuses(Some(&mut opts))
+            .context("cannot read the status of the work tree")?;
+        let mut out = Vec::new();
+        for entry in statuses.iter() {
+            let s = entry.status();
+            let kind = if s.is_conflicted() {
+                "conflicted"
+            } else if s.is_wt_new() {
+                "untracked"
+            } else if s.is_index_new()
+                || s.is_index_modified()
+                || s.is_index_deleted()
+                || s.is_index_renamed()
+            {
+                "staged"
+            } else if s.is_wt_deleted() {
+                "deleted"
+            } else if s.is_wt_modified() || s.is_wt_renamed() || s.is_wt_typechange() {
+                "modified"
+            } else {
+                continue;
+            };
+            out.push(Uncommitted {
+                path: entry.path().unwrap_or("?").to_string(),
+                kind,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The stable patch-id of a commit's change against its first parent;
+    /// equal to `git patch-id --stable`.
+    pub fn patch_id(&self, commit: Oid) -> Result<Oid> {
+        let c = self.git.find_commit(commit)?;
+        let old = if c.parent_count() > 0 {
+            Some(c.parent(0)?.tree()?)
+        } else {
+            None
+        };
+        self.patch_id_of_trees(old.as_ref().map(|t| t.id()), c.tree_id())
+    }
+
+    /// The stable patch-id of the change between two trees (for a squashed range).
+    pub fn patch_id_of_trees(&self, from: Option<Oid>, to: Oid) -> Result<Oid> {
+        let old = from.map(|t| self.git.find_tree(t)).transpose()?;
+        let new = self.git.find_tree(to)?;
+        let diff =
+            self.git
+                .diff_tree_to_tree(old.as_ref(), Some(&new), Some(&mut DiffOptions::new()))?;
+        Ok(diff.patchid(None)?)
+    }
+
+    pub fn tree_id(&self, commit: Oid) -> Result<Oid> {
+        Ok(self.git.find_commit(commit)?.tree_id())
+    }
+}
+
+/// A commit's tree, readable by repo-relative path.
+pub struct CommitTree<'r> {
+    repo: &'r Repository,
+    tree: git2::Tree<'r>,
+    commit: Oid,
+}
+
+impl CommitTree<'_> {
+    pub fn commit(&self) -> Oid {
+        self.commit
+    }
+
+    /// The file's bytes, or `None` when there is no file at `path`.
+    pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        let entry = match self.tree.get_path(Path::new(path)) {
+            Ok(e) => e,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("cannot read `{path}`")),
+        };
+        if entry.kind() != Some(ObjectType::Blob) {
+            return Ok(None);
+        }
+        let blob = self
+            .repo
+            .find_blob(entry.id())
+            .with_context(|| format!("cannot read `{path}` at {}", short(self.commit)))?;
+        Ok(Some(blob.content().to_vec()))
+    }
+
+    /// Names of the directories directly under `dir` ("" = the root).
+    pub fn subdirs(&self, dir: &str) -> Result<Vec<String>> {
+        let sub;
+        let tree = if dir.is_empty() {
+            &self.tree
+        } else {
+            match self.tree.get_path(Path::new(dir)) {
+                Ok(e) if e.kind() == Some(ObjectType::Tree) => {
+                    sub = self.repo.find_tree(e.id())?;
+                    &sub
+                }
+                _ => return Ok(Vec::new()),
+            }
+        };
+        Ok(tree
+            .iter()
+            .filter(|e| e.kind() == Some(ObjectType::Tree))
+            .filter_map(|e| e.name().map(str::to_string))
+            .collect())
+    }
+
+    pub fn exists(&self, path: &str) -> bool {
+        self.tree.get_path(Path::new(path)).is_ok()
+    }
+}
