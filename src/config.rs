@@ -28,8 +28,12 @@ impl CiCommand {
 /// The tag formats tried when none is configured: a tag in any of them
 /// counts as a release (erring towards "released" keeps bumps from being
 /// skipped).
-pub const DEFAULT_TAG_FORMATS: [&str; 4] =
-    ["{version}", "v{version}", "{crate}-{version}", "{crate}-v{version}"];
+pub const DEFAULT_TAG_FORMATS: [&str; 4] = [
+    "{version}",
+    "v{version}",
+    "{crate}-{version}",
+    "{crate}-v{version}",
+];
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -114,7 +118,9 @@ impl Config {
         for (key, item) in table.iter() {
             let err = |what: &str| anyhow!("{at}: `{key}` must be {what}");
             match key {
-                "main-branch" => config.main_branch = Some(string(item).ok_or_else(|| err("a string"))?),
+                "main-branch" => {
+                    config.main_branch = Some(string(item).ok_or_else(|| err("a string"))?)
+                }
                 "branches" => {
                     let t = item.as_table_like().ok_or_else(|| {
                         err("a table of role = \"branch\" (e.g. { stable = \"rust-1.71.0\" })")
@@ -132,17 +138,21 @@ impl Config {
                         .as_array()
                         .ok_or_else(|| err("an array of commands (strings or argv arrays)"))?;
                     for v in a.iter() {
-                        config.ci.push(ci_command(v).ok_or_else(|| {
-                            err("an array of commands (strings or argv arrays)")
-                        })?);
+                        config.ci.push(
+                            ci_command(v).ok_or_else(|| {
+                                err("an array of commands (strings or argv arrays)")
+                            })?,
+                        );
                     }
                 }
                 "changelog" => {
-                    config.changelog = strings(item).ok_or_else(|| err("a path or an array of paths"))?
+                    config.changelog =
+                        strings(item).ok_or_else(|| err("a path or an array of paths"))?
                 }
                 "advisory" => config.advisory = Some(string(item).ok_or_else(|| err("a string"))?),
                 "tag-format" => {
-                    config.tag_formats = strings(item).ok_or_else(|| err("a string or an array"))?;
+                    config.tag_formats =
+                        strings(item).ok_or_else(|| err("a string or an array"))?;
                     config.tag_formats_configured = true;
                     for f in &config.tag_formats {
                         if !f.contains("{version}") {
@@ -154,7 +164,9 @@ impl Config {
                     config.public_remotes =
                         Some(strings(item).ok_or_else(|| err("an array of remote names"))?)
                 }
-                "manual" => config.manual = strings(item).ok_or_else(|| err("an array of strings"))?,
+                "manual" => {
+                    config.manual = strings(item).ok_or_else(|| err("an array of strings"))?
+                }
                 "bump" => {
                     if let Some(s) = string(item) {
                         config.bump.insert("*".to_string(), s);
@@ -336,7 +348,9 @@ ci = ["cargo test", ["cargo", "fmt", "--check"]]
         let bad: DocumentMut = "[workspace.metadata.security-release]\nmain-brnach = \"x\"\n"
             .parse()
             .unwrap();
-        let e = Config::from_manifest(&bad, "Cargo.toml").unwrap_err().to_string();
+        let e = Config::from_manifest(&bad, "Cargo.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown key `main-brnach`"), "{e}");
         assert!(e.contains("Cargo.toml"), "{e}");
     }

@@ -84,8 +84,8 @@ impl Checkout {
             let Some(bytes) = files.read(&path)? else {
                 continue;
             };
-            let text = String::from_utf8(bytes)
-                .map_err(|_| anyhow!("`{path}` is not valid UTF-8"))?;
+            let text =
+                String::from_utf8(bytes).map_err(|_| anyhow!("`{path}` is not valid UTF-8"))?;
             let doc = text
                 .parse::<DocumentMut>()
                 .map_err(|e| anyhow!("failed to parse `{path}`\n{e}"))?;
@@ -229,11 +229,17 @@ pub struct ContextOptions {
 /// work proceeds.
 #[derive(Clone, Debug)]
 pub enum LockedResolve {
-    Ok { members: Vec<String> },
+    Ok {
+        members: Vec<String>,
+    },
     /// Cargo wanted to change Cargo.lock.
-    Stale { message: String },
+    Stale {
+        message: String,
+    },
     /// Cargo failed for another reason (network, broken manifest, …).
-    Failed { message: String },
+    Failed {
+        message: String,
+    },
 }
 
 pub struct Context {
@@ -293,7 +299,10 @@ impl Context {
             );
         }
         let fix = repo.commits_between(base.commit, head.commit)?;
-        shell.verbose("Reading", format!("workspace at HEAD and at BASE {}", short(base.commit)));
+        shell.verbose(
+            "Reading",
+            format!("workspace at HEAD and at BASE {}", short(base.commit)),
+        );
 
         let work = WorkTree {
             root: repo.workdir().to_path_buf(),
@@ -478,7 +487,9 @@ fn package_version(
 
 fn resolve_base(repo: &Repo, config: &Config, head: &HeadState, rev: Option<&str>) -> Result<Base> {
     if let Some(rev) = rev {
-        let commit = repo.resolve(rev).with_context(|| format!("invalid --base `{rev}`"))?;
+        let commit = repo
+            .resolve(rev)
+            .with_context(|| format!("invalid --base `{rev}`"))?;
         if !repo.contains(head.commit, commit)? {
             bail!(
                 "--base `{rev}` ({}) is not an ancestor of HEAD ({}): BASE..HEAD would not be the fix",
@@ -524,7 +535,11 @@ pub fn detect_main_branch(repo: &Repo) -> Option<RefTip> {
 }
 
 fn release_tags(repo: &Repo, config: &Config) -> Result<Vec<ReleaseTag>> {
-    let formats: Vec<TagFormat> = config.tag_formats.iter().map(|f| TagFormat::new(f)).collect();
+    let formats: Vec<TagFormat> = config
+        .tag_formats
+        .iter()
+        .map(|f| TagFormat::new(f))
+        .collect();
     let mut out = Vec::new();
     for tag in repo.tags(None)? {
         if let Some((krate, version)) = formats.iter().find_map(|f| f.parse(&tag.name)) {
@@ -625,4 +640,3 @@ pub fn cargo_command(workspace_root: &Path) -> Command {
     cmd.current_dir(workspace_root);
     cmd
 }
-

@@ -81,8 +81,13 @@ impl Repo {
 
     /// Opens exactly the repository (or worktree) at `path`.
     pub fn open(path: &Path) -> Result<Repo> {
-        let git = Repository::open(path)
-            .map_err(|e| anyhow!("cannot open git repository `{}`: {}", path.display(), e.message()))?;
+        let git = Repository::open(path).map_err(|e| {
+            anyhow!(
+                "cannot open git repository `{}`: {}",
+                path.display(),
+                e.message()
+            )
+        })?;
         Self::from_git(git, path)
     }
 
@@ -291,7 +296,11 @@ impl Repo {
             None,
             Some(&mut |_, _, line| {
                 if line.origin() == '+' {
-                    lines.push(String::from_utf8_lossy(line.content()).trim_end().to_string());
+                    lines.push(
+                        String::from_utf8_lossy(line.content())
+                            .trim_end()
+                            .to_string(),
+                    );
                 }
                 true
             }),

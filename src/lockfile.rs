@@ -17,7 +17,9 @@ pub struct LockedPackage {
 
 impl LockedPackage {
     pub fn is_git(&self) -> bool {
-        self.source.as_deref().is_some_and(|s| s.starts_with("git+"))
+        self.source
+            .as_deref()
+            .is_some_and(|s| s.starts_with("git+"))
     }
 }
 

@@ -180,7 +180,11 @@ pub struct RaisedRequirement {
 /// below `new` (plain strings, inline tables, `[dependencies.x]`, renames;
 /// `workspace = true` entries are left to the root). Requirements without a
 /// version (path-only) are left alone.
-pub fn raise_dependency(doc: &mut DocumentMut, name: &str, new: &Version) -> Vec<RaisedRequirement> {
+pub fn raise_dependency(
+    doc: &mut DocumentMut,
+    name: &str,
+    new: &Version,
+) -> Vec<RaisedRequirement> {
     let mut changed = Vec::new();
     for table in dep_tables_mut(doc) {
         for (key, item) in table.iter_mut() {
@@ -258,7 +262,10 @@ mod tests {
     #[test]
     fn raising_keeps_operators() {
         assert_eq!(raise_requirement("0.2.3", &v("0.2.4")).unwrap(), "0.2.4");
-        assert_eq!(raise_requirement("=0.2.14", &v("0.2.15")).unwrap(), "=0.2.15");
+        assert_eq!(
+            raise_requirement("=0.2.14", &v("0.2.15")).unwrap(),
+            "=0.2.15"
+        );
         assert_eq!(raise_requirement("~0.2", &v("0.2.4")).unwrap(), "~0.2.4");
         assert_eq!(
             raise_requirement(">=0.2.3, <0.3", &v("0.2.4")).unwrap(),
@@ -288,9 +295,7 @@ version = "0.2"
         assert_eq!(changed.len(), 2);
         let text = doc.to_string();
         assert!(text.contains("version = \"0.71.1\" # released with Rust 1.71"));
-        assert!(text.contains(
-            "util = { path = \"crates/util\", version = \"=0.2.4\" } # pinned"
-        ));
+        assert!(text.contains("util = { path = \"crates/util\", version = \"=0.2.4\" } # pinned"));
         assert!(text.contains("version = \"0.2.4\"\n"));
         assert!(text.contains("other = \"1\""));
     }

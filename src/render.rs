@@ -51,9 +51,7 @@ const INDENT: &str = "             ";
 /// caller's `anstream` stream strips them when colour is off.
 pub fn human(report: &Report) -> String {
     let mut out = String::new();
-    let header = Style::new()
-        .fg_color(Some(AnsiColor::Green.into()))
-        .bold();
+    let header = Style::new().fg_color(Some(AnsiColor::Green.into())).bold();
     let dim = Style::new().dimmed();
     for note in &report.notes {
         let _ = writeln!(out, "{header}{:>12}{header:#} {note}", "Note");
@@ -85,11 +83,7 @@ pub fn human(report: &Report) -> String {
         Status::Error => "incomplete",
         _ => "ok",
     };
-    let _ = writeln!(
-        out,
-        "{style}{:>12}{style:#} {verdict}: {counts}",
-        "Summary"
-    );
+    let _ = writeln!(out, "{style}{:>12}{style:#} {verdict}: {counts}", "Summary");
     for step in &report.next_steps {
         let _ = writeln!(out, "{header}{:>12}{header:#} {step}", "Next");
     }
@@ -208,7 +202,11 @@ pub fn markdown(report: &Report) -> String {
 }
 
 fn markdown_row(out: &mut String, check: &CheckResult) {
-    let tick = if check.status == Status::Pass { "x" } else { " " };
+    let tick = if check.status == Status::Pass {
+        "x"
+    } else {
+        " "
+    };
     let label = match check.status {
         Status::Pass => String::new(),
         s => format!(" ({})", s.label().to_uppercase()),

@@ -27,9 +27,7 @@ impl Shell {
     /// `{verb:>12} {message}`, the verb in bold green.
     pub fn status(&self, verb: &str, message: impl std::fmt::Display) {
         if self.progress {
-            let s = Style::new()
-                .fg_color(Some(AnsiColor::Green.into()))
-                .bold();
+            let s = Style::new().fg_color(Some(AnsiColor::Green.into())).bold();
             anstream::eprintln!("{s}{verb:>12}{s:#} {message}");
         }
     }
@@ -44,9 +42,7 @@ impl Shell {
     /// A warning that is not part of the report (e.g. a fallback taken).
     pub fn warn(&self, message: impl std::fmt::Display) {
         if self.progress {
-            let s = Style::new()
-                .fg_color(Some(AnsiColor::Yellow.into()))
-                .bold();
+            let s = Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold();
             anstream::eprintln!("{s}warning{s:#}: {message}");
         }
     }

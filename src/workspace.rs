@@ -305,7 +305,12 @@ fn read_member(
     let name = package
         .get("name")
         .and_then(Item::as_str)
-        .ok_or_else(|| anyhow!("`{manifest}` in {}: `package.name` is missing", src.describe()))?
+        .ok_or_else(|| {
+            anyhow!(
+                "`{manifest}` in {}: `package.name` is missing",
+                src.describe()
+            )
+        })?
         .to_string();
     let (version_text, version_inherited) = match package.get("version") {
         Some(item) if is_workspace_inherited(item) => (

@@ -45,7 +45,11 @@ fn run(cx: &Context) -> Result<CheckResult> {
         if let Some(p) = find_in(&work, &cx.ws_dir) {
             logs.push((p, all_versions.clone()));
         }
-        for krate in cx.changed.iter().filter(|c| c.publish && c.dir != cx.ws_dir) {
+        for krate in cx
+            .changed
+            .iter()
+            .filter(|c| c.publish && c.dir != cx.ws_dir)
+        {
             if let Some(p) = find_in(&work, &krate.dir) {
                 logs.push((p, vec![krate.head_version.to_string()]));
             }
@@ -95,16 +99,21 @@ fn run(cx: &Context) -> Result<CheckResult> {
                     None => format!("{} or an advisory id", versions.join(", ")),
                 };
                 findings.push(
-                    Detail::new(format!("{path} was changed, but its new lines name neither {wanted}"))
-                        .status(Status::Fail)
-                        .file(path),
+                    Detail::new(format!(
+                        "{path} was changed, but its new lines name neither {wanted}"
+                    ))
+                    .status(Status::Fail)
+                    .file(path),
                 );
                 continue;
             }
         };
         findings.push(Detail::new(message).status(Status::Pass).file(path));
     }
-    let failing = findings.iter().filter(|d| d.status == Some(Status::Fail)).count();
+    let failing = findings
+        .iter()
+        .filter(|d| d.status == Some(Status::Fail))
+        .count();
     if failing == 0 {
         return Ok(CheckResult::pass(
             CHECK.id,
@@ -114,7 +123,10 @@ fn run(cx: &Context) -> Result<CheckResult> {
     }
     Ok(CheckResult::fail(
         CHECK.id,
-        format!("{failing} of {} changelog(s) not updated for the release", logs.len()),
+        format!(
+            "{failing} of {} changelog(s) not updated for the release",
+            logs.len()
+        ),
     )
     .details(findings)
     .hint("add an entry that names the new version and the advisory (GHSA-…/CVE-…/RUSTSEC-…)"))
@@ -133,7 +145,10 @@ fn contains_version(text: &str, version: &str) -> bool {
         let before = text[..i].chars().next_back();
         let after = text[i + version.len()..].chars().next();
         let boundary = |c: Option<char>| c.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '.'));
-        boundary(before) && (boundary(after) || after == Some('.') && !text[i + version.len() + 1..].starts_with(|c: char| c.is_ascii_digit()))
+        boundary(before)
+            && (boundary(after)
+                || after == Some('.')
+                    && !text[i + version.len() + 1..].starts_with(|c: char| c.is_ascii_digit()))
     })
 }
 
@@ -165,7 +180,10 @@ mod tests {
         assert!(contains_version("Released 0.2.6.", "0.2.6"));
         assert!(!contains_version("## 10.2.65", "0.2.6"));
         assert!(!contains_version("## 0.2.61", "0.2.6"));
-        assert_eq!(find_advisory_id("Fixes CVE-2026-12345.").as_deref(), Some("CVE-2026-12345"));
+        assert_eq!(
+            find_advisory_id("Fixes CVE-2026-12345.").as_deref(),
+            Some("CVE-2026-12345")
+        );
         assert_eq!(
             find_advisory_id("see GHSA-abcd-efgh-ijkl").as_deref(),
             Some("GHSA-abcd-efgh-ijkl")

@@ -22,7 +22,10 @@ fn run(cx: &Context) -> Result<CheckResult> {
         .filter(|c| c.publish && c.bumped())
         .collect();
     if bumped.is_empty() {
-        return Ok(CheckResult::pass(CHECK.id, "no crate was bumped, so no requirement needs raising"));
+        return Ok(CheckResult::pass(
+            CHECK.id,
+            "no crate was bumped, so no requirement needs raising",
+        ));
     }
     let mut findings = Vec::new();
     let mut checked = 0;
@@ -34,7 +37,10 @@ fn run(cx: &Context) -> Result<CheckResult> {
             }
         }
     }
-    let failing = findings.iter().filter(|d| d.status == Some(Status::Fail)).count();
+    let failing = findings
+        .iter()
+        .filter(|d| d.status == Some(Status::Fail))
+        .count();
     let summary_ok = format!(
         "{checked} requirement(s) on {} bumped crate(s) exclude the vulnerable versions",
         bumped.len()
@@ -55,7 +61,11 @@ fn run(cx: &Context) -> Result<CheckResult> {
 }
 
 /// One finding for a declaration, or `None` when it does not affect consumers.
-fn judge(krate: &ChangedCrate, dependent: Option<&Member>, dep: &Dependency) -> Option<Vec<Detail>> {
+fn judge(
+    krate: &ChangedCrate,
+    dependent: Option<&Member>,
+    dep: &Dependency,
+) -> Option<Vec<Detail>> {
     if dep.inherited || dep.kind == DepKind::Dev {
         // Inherited: judged at its `[workspace.dependencies]` entry.
         // Dev-dependencies never reach consumers.
@@ -83,7 +93,9 @@ fn judge(krate: &ChangedCrate, dependent: Option<&Member>, dep: &Dependency) -> 
         }
         return Some(vec![detail(
             Status::Fail,
-            format!("{place}: {who} by path without a version requirement; publishing needs `version = \"{new}\"`"),
+            format!(
+                "{place}: {who} by path without a version requirement; publishing needs `version = \"{new}\"`"
+            ),
         )]);
     };
     let Ok(req) = VersionReq::parse(req_text) else {

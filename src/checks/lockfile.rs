@@ -33,27 +33,34 @@ fn run(cx: &Context) -> Result<CheckResult> {
     let lock = match Lockfile::parse(&text, &path) {
         Ok(l) => l,
         Err(e) => {
-            return Ok(CheckResult::fail(CHECK.id, format!("`{path}` cannot be parsed"))
-                .detail(Detail::new(format!("{e:#}")).file(&path))
-                .hint("regenerate it with `cargo generate-lockfile --offline`"));
+            return Ok(
+                CheckResult::fail(CHECK.id, format!("`{path}` cannot be parsed"))
+                    .detail(Detail::new(format!("{e:#}")).file(&path))
+                    .hint("regenerate it with `cargo generate-lockfile --offline`"),
+            );
         }
     };
 
     let mut findings = Vec::new();
     if !cx.repo.tree_at(cx.head.commit)?.exists(&path) {
         findings.push(
-            Detail::new(format!("{path} is not committed at HEAD (ignored or untracked)"))
-                .status(Status::Warn)
-                .file(&path),
+            Detail::new(format!(
+                "{path} is not committed at HEAD (ignored or untracked)"
+            ))
+            .status(Status::Warn)
+            .file(&path),
         );
     }
     for member in &cx.head_ws.members {
         match lock.path_package(&member.name) {
             None => findings.push(
-                Detail::new(format!("{path} has no entry for workspace member {}", member.name))
-                    .status(Status::Fail)
-                    .krate(&member.name)
-                    .file(&path),
+                Detail::new(format!(
+                    "{path} has no entry for workspace member {}",
+                    member.name
+                ))
+                .status(Status::Fail)
+                .krate(&member.name)
+                .file(&path),
             ),
             Some(p) if p.version != member.version.to_string() => findings.push(
                 Detail::new(format!(
@@ -104,16 +111,17 @@ fn run(cx: &Context) -> Result<CheckResult> {
     );
     Ok(match result.status {
         Status::Fail => result.hint(UPDATE_HINT),
-        Status::Warn => result.hint(format!("commit {path}: a release must ship the lockfile it was tested with")),
-        Status::Error => result.hint("fix the cargo error above (use --offline without network access)"),
+        Status::Warn => result.hint(format!(
+            "commit {path}: a release must ship the lockfile it was tested with"
+        )),
+        Status::Error => {
+            result.hint("fix the cargo error above (use --offline without network access)")
+        }
         _ => result,
     })
 }
 
 fn last_lines(text: &str, n: usize) -> String {
-    let lines: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .collect();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
 }

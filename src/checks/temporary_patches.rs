@@ -77,7 +77,9 @@ fn run(cx: &Context) -> Result<CheckResult> {
         |_| match (introduced, old) {
             (0, n) => format!("{n} temporary pin(s) already present at BASE"),
             (n, 0) => format!("{n} temporary pin(s) introduced by the fix"),
-            (n, m) => format!("{n} temporary pin(s) introduced by the fix, {m} already present at BASE"),
+            (n, m) => {
+                format!("{n} temporary pin(s) introduced by the fix, {m} already present at BASE")
+            }
         },
     );
     Ok(if result.status == Status::Pass {
@@ -190,7 +192,10 @@ fn config_dirs(ws_dir: &str) -> Vec<String> {
     let mut dirs = vec![ws_dir.to_string()];
     let mut cur = ws_dir.to_string();
     while !cur.is_empty() {
-        cur = cur.rsplit_once('/').map(|(a, _)| a.to_string()).unwrap_or_default();
+        cur = cur
+            .rsplit_once('/')
+            .map(|(a, _)| a.to_string())
+            .unwrap_or_default();
         dirs.push(cur.clone());
     }
     dirs

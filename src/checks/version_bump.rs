@@ -80,7 +80,9 @@ fn judge(cx: &Context, krate: &ChangedCrate, hints: &mut Vec<String>) -> Result<
             hints.push(bump_hint(cx, krate, head)?);
             return Ok((
                 Status::Fail,
-                format!("{name} {head} is new since BASE, but {head} is already released ({evidence})"),
+                format!(
+                    "{name} {head} is new since BASE, but {head} is already released ({evidence})"
+                ),
             ));
         }
         return Ok((Status::Pass, format!("{name} {head} is new since BASE")));
@@ -90,7 +92,9 @@ fn judge(cx: &Context, krate: &ChangedCrate, hints: &mut Vec<String>) -> Result<
             hints.push(bump_hint(cx, krate, head)?);
             return Ok((
                 Status::Fail,
-                format!("{name} bumped {base} → {head}, but {head} is already released ({evidence})"),
+                format!(
+                    "{name} bumped {base} → {head}, but {head} is already released ({evidence})"
+                ),
             ));
         }
         return Ok((Status::Pass, format!("{name} bumped {base} → {head}")));

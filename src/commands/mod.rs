@@ -1,0 +1,58 @@
+//! The commands, thin: each opens the checkout and its configuration, builds
+//! a `Context`, runs its checks or operations, and returns a `Report`.
+
+pub mod backport;
+pub mod check;
+pub mod verify_published;
+
+use std::io::IsTerminal;
+
+use anyhow::{Context as _, Result};
+
+use crate::cli::{Cli, Command, ConfigArgs, GlobalArgs};
+use crate::config::Config;
+use crate::context::{Checkout, Location};
+use crate::render::Format;
+use crate::report::Report;
+use crate::shell::Shell;
+
+/// Runs the command `cli` names and returns its report.
+pub fn run(cli: &Cli) -> Result<Report> {
+    match &cli.command {
+        Command::Check(args) => check::run(&cli.global, &cli.config, args),
+        Command::Backport(args) => backport::run(&cli.global, &cli.config, args),
+        Command::VerifyPublished(args) => verify_published::run(&cli.global, &cli.config, args),
+    }
+}
+
+/// The checkout a command works on, its configuration, and where progress goes.
+pub struct Session {
+    pub checkout: Checkout,
+    pub config: Config,
+    pub shell: Shell,
+}
+
+impl Session {
+    pub fn open(global: &GlobalArgs, flags: &ConfigArgs) -> Result<Session> {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let location = Location {
+            cwd,
+            manifest_path: global.manifest_path.clone(),
+        };
+        let checkout = Checkout::locate(&location)?;
+        let mut config = Config::from_manifest(&checkout.root_doc, &checkout.root_manifest)?;
+        config.apply_flags(flags, global.offline);
+        Ok(Session {
+            checkout,
+            config,
+            shell: shell_for(global),
+        })
+    }
+}
+
+/// Progress goes to a terminal only, and never with `--format json` or `-q`.
+pub fn shell_for(global: &GlobalArgs) -> Shell {
+    let progress =
+        !global.quiet && global.format != Format::Json && std::io::stderr().is_terminal();
+    Shell::new(progress, global.verbose)
+}

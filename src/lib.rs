@@ -1,0 +1,19 @@
+//! `cargo security-release`: prepare and verify a security release of a Rust
+//! workspace across its main and release branches. The binary is a thin
+//! wrapper; everything lives here so that tests and other tools can call it.
+
+pub mod checks;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod context;
+pub mod git;
+pub mod lockfile;
+pub mod manifest;
+pub mod registry;
+pub mod render;
+pub mod report;
+pub mod shell;
+pub mod workspace;
+
+pub use commands::run;
