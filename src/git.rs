@@ -505,3 +505,91 @@ impl CommitTree<'_> {
         self.tree.get_path(Path::new(path)).is_ok()
     }
 }
+
+/// A linked worktree with a detached HEAD, created for the duration of one
+/// operation (checking a backport branch, packaging a tag) and removed when
+/// dropped, also when the operation fails. The user's own work tree, index
+/// and HEAD are never touched.
+pub struct TempWorktree {
+    /// The repository the worktree belongs to.
+    main: PathBuf,
+    pub path: PathBuf,
+    removed: bool,
+}
+
+impl TempWorktree {
+    /// `git worktree add --detach <dir>/<name> <commit>`; `dir` is created.
+    pub fn create(repo: &Repo, dir: &Path, name: &str, commit: Oid) -> Result<TempWorktree> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create `{}`", dir.display()))?;
+        let path = dir.join(name);
+        if path.exists() {
+            // Left behind by a killed run: reclaim it.
+            let _ = git_cli(repo.workdir(), &["worktree", "remove", "--force", &path_str(&path)]);
+            let _ = std::fs::remove_dir_all(&path);
+            let _ = git_cli(repo.workdir(), &["worktree", "prune"]);
+        }
+        git_cli(
+            repo.workdir(),
+            &[
+                "worktree",
+                "add",
+                "--quiet",
+                "--detach",
+                &path_str(&path),
+                &commit.to_string(),
+            ],
+        )
+        .with_context(|| format!("cannot create a worktree at `{}`", path.display()))?;
+        Ok(TempWorktree {
+            main: repo.workdir().to_path_buf(),
+            path,
+            removed: false,
+        })
+    }
+
+    /// Removes the worktree now (also done on drop), reporting failures.
+    pub fn remove(mut self) -> Result<()> {
+        self.removed = true;
+        remove_worktree(&self.main, &self.path)
+    }
+}
+
+impl Drop for TempWorktree {
+    fn drop(&mut self) {
+        if !self.removed {
+            let _ = remove_worktree(&self.main, &self.path);
+        }
+    }
+}
+
+fn remove_worktree(main: &Path, path: &Path) -> Result<()> {
+    let result = git_cli(main, &["worktree", "remove", "--force", &path_str(path)]);
+    if path.exists() {
+        let _ = std::fs::remove_dir_all(path);
+        let _ = git_cli(main, &["worktree", "prune"]);
+    }
+    result.map(|_| ())
+}
+
+fn path_str(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// Runs the `git` binary (for worktree administration, which libgit2 only
+/// offers with a branch checked out).
+fn git_cli(dir: &Path, args: &[&str]) -> Result<String> {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .with_context(|| "cannot run `git`: is git installed and on PATH?")?;
+    if !out.status.success() {
+        bail!(
+            "`git {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}

@@ -185,10 +185,12 @@ impl Section {
         });
         self
     }
+    /// The worst row that is a verdict (`skip` and `manual` are not).
     pub fn status(&self) -> Status {
         self.checks
             .iter()
             .map(|c| c.status)
+            .filter(|s| !matches!(s, Status::Skip | Status::Manual))
             .max()
             .unwrap_or(Status::Pass)
     }
@@ -215,6 +217,8 @@ impl Report {
         }
     }
 
+    /// The worst row; `skip` and `manual` rows leave a report `pass`
+    /// (they are listed, and counted, but are no verdict).
     pub fn status(&self) -> Status {
         self.sections
             .iter()

@@ -76,7 +76,7 @@ fn judge(
     }
     let who = match dependent {
         Some(m) => format!("{} depends on {}", m.name, krate.name),
-        None => format!("[workspace.dependencies] {}", dep.key),
+        None => dep.key.clone(),
     };
     let place = format!("{} [{}]", dep.file, dep.table);
     let base = krate.base_version.as_ref()?;

@@ -59,10 +59,12 @@ fn run(cx: &Context) -> Result<CheckResult> {
     };
     if public.is_empty() {
         let all = cx.repo.remotes()?;
-        return Ok(CheckResult::pass(
-            CHECK.id,
-            format!("no public remote ({} private: {})", all.len(), list(&all)),
-        ));
+        let summary = if all.is_empty() {
+            "no remotes: nothing has been pushed anywhere".to_string()
+        } else {
+            format!("no public remote (private by URL: {})", list(&all))
+        };
+        return Ok(CheckResult::pass(CHECK.id, summary));
     }
     let mut findings = Vec::new();
     let mut branches = 0;
