@@ -525,7 +525,10 @@ impl TempWorktree {
         let path = dir.join(name);
         if path.exists() {
             // Left behind by a killed run: reclaim it.
-            let _ = git_cli(repo.workdir(), &["worktree", "remove", "--force", &path_str(&path)]);
+            let _ = git_cli(
+                repo.workdir(),
+                &["worktree", "remove", "--force", &path_str(&path)],
+            );
             let _ = std::fs::remove_dir_all(&path);
             let _ = git_cli(repo.workdir(), &["worktree", "prune"]);
         }

@@ -10,6 +10,7 @@ pub mod context;
 pub mod git;
 pub mod lockfile;
 pub mod manifest;
+pub mod presence;
 pub mod registry;
 pub mod render;
 pub mod report;

@@ -210,7 +210,11 @@ impl Fixture {
     }
 
     fn date(&self) -> String {
-        format!("2026-01-01T00:{:02}:{:02}Z", self.commits.get() / 60, self.commits.get() % 60)
+        format!(
+            "2026-01-01T00:{:02}:{:02}Z",
+            self.commits.get() / 60,
+            self.commits.get() % 60
+        )
     }
 
     pub fn git(&self, args: &[&str]) -> String {
@@ -300,10 +304,7 @@ pub fn run_tool(dir: &Path, args: &[&str], setup: impl FnOnce(&mut Command)) -> 
     let out = cmd.output().expect("run cargo-security-release");
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(
-        !stderr.contains("panicked"),
-        "the tool panicked:\n{stderr}"
-    );
+    assert!(!stderr.contains("panicked"), "the tool panicked:\n{stderr}");
     Run {
         code: out.status.code().unwrap_or(-1),
         json: serde_json::from_str(&stdout).ok(),
@@ -359,7 +360,10 @@ impl Run {
     }
 
     pub fn status(&self, id: &str) -> String {
-        self.row(id)["status"].as_str().unwrap_or_default().to_string()
+        self.row(id)["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Asserts the row's status, showing the whole report when it differs.
@@ -444,7 +448,11 @@ fn collect_files(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         if path.is_dir() {
             collect_files(root, &path, out);
         } else {
-            let rel = path.strip_prefix(root).unwrap().to_string_lossy().to_string();
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
             out.insert(rel, std::fs::read(&path).unwrap_or_default());
         }
     }
