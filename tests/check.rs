@@ -27,13 +27,268 @@ fn good_fix_passes_every_static_check() {
 }
 
 #[test]
-#[ignore]
-fn show_report() {
-    let fx = Fixture::scenario("good-fix");
-    let run = fx.run(&["check", "--offline"]);
-    println!("{}\n{}", run.stdout, run.stderr);
-    let run = fx.run(&["check", "--offline", "--format", "markdown"]);
-    println!("{}", run.stdout);
+fn unbumped_crate_fails_version_bump() {
+    let fx = Fixture::scenario("no-bump");
     let run = fx.check(&[]);
-    println!("{}", run.stdout);
+    run.assert_code(1)
+        .assert_status("version-bump", "fail")
+        .assert_detail(
+            "version-bump",
+            "crate",
+            "cargo-util",
+            "still 0.2.4, which is already released (release branch `beta` ships it)",
+        );
+    assert!(
+        run.row("version-bump")["hint"]
+            .as_str()
+            .unwrap()
+            .contains("bump cargo-util to 0.2.5"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn crate_changed_only_in_tests_still_counts() {
+    let fx = Fixture::scenario("tests-only");
+    let run = fx.check(&[]);
+    run.assert_status("version-bump", "fail").assert_detail(
+        "version-bump",
+        "crate",
+        "cargo-util",
+        "changed only under tests/",
+    );
+}
+
+#[test]
+fn dependents_that_allow_the_vulnerable_version_fail() {
+    let fx = Fixture::scenario("dependents-allow-vulnerable");
+    let run = fx.check(&[]);
+    run.assert_status("dependency-specs", "fail")
+        .assert_detail(
+            "dependency-specs",
+            "file",
+            "Cargo.toml",
+            "still allows 0.2.4",
+        )
+        .assert_detail(
+            "dependency-specs",
+            "file",
+            "crates/crates-io/Cargo.toml",
+            "crates-io depends on cargo-util with `0.2`",
+        );
+}
+
+#[test]
+fn stale_lockfile_after_a_bump_fails() {
+    let fx = Fixture::scenario("stale-lock");
+    let run = fx.check(&[]);
+    run.assert_status("dependency-specs", "pass")
+        .assert_status("lockfile", "fail")
+        .assert_detail("lockfile", "crate", "cargo-util", "0.2.4");
+}
+
+#[test]
+fn missing_lockfile_fails_the_lockfile_check() {
+    let fx = Fixture::scenario("good-fix");
+    fx.steps(
+        r#"
+[[step]]
+remove = ["Cargo.lock"]
+commit = """
+Stop tracking Cargo.lock
+
+Checking that a missing lockfile is caught."""
+"#,
+    );
+    let before = fx.state();
+    let run = fx.check(&[]);
+    run.assert_code(1)
+        .assert_status("lockfile", "fail")
+        .assert_detail("lockfile", "file", "Cargo.lock", "");
+    assert_eq!(before, fx.state(), "check must not create Cargo.lock");
+}
+
+#[test]
+fn pins_introduced_by_the_fix_fail() {
+    let fx = Fixture::scenario("patches-introduced");
+    let run = fx.check(&[]);
+    run.assert_code(1)
+        .assert_status("temporary-patches", "fail")
+        .assert_detail(
+            "temporary-patches",
+            "file",
+            "Cargo.toml",
+            "[patch.crates-io] tar",
+        )
+        .assert_detail(
+            "temporary-patches",
+            "file",
+            ".cargo/config.toml",
+            "[patch.crates-io] flate2",
+        )
+        .assert_detail(
+            "temporary-patches",
+            "file",
+            "crates/crates-io/Cargo.toml",
+            "curl",
+        )
+        .assert_detail(
+            "temporary-patches",
+            "file",
+            "Cargo.lock",
+            "git+https://github.com/example-security/curl-rust",
+        );
+    for d in run.row("temporary-patches")["details"].as_array().unwrap() {
+        assert_eq!(d["status"], "fail", "introduced since BASE: {d}");
+    }
+}
+
+#[test]
+fn pins_present_at_base_only_warn() {
+    let fx = Fixture::scenario("patches-at-base");
+    let run = fx.check(&["--skip", "lockfile"]);
+    run.assert_status("temporary-patches", "warn")
+        .assert_detail(
+            "temporary-patches",
+            "file",
+            "Cargo.toml",
+            "[patch.crates-io] tar",
+        );
+}
+
+#[test]
+fn missing_changelog_entry_fails() {
+    let fx = Fixture::scenario("no-changelog");
+    let run = fx.check(&[]);
+    run.assert_status("version-bump", "pass")
+        .assert_status("changelog", "fail")
+        .assert_detail("changelog", "file", "CHANGELOG.md", "");
+}
+
+#[test]
+fn fixup_and_merge_commits_fail() {
+    let fx = Fixture::scenario("messy-commits");
+    let run = fx.check(&[]);
+    run.assert_status("commits", "fail");
+    let fixup = fx.git(&["rev-parse", "fix-path-traversal^1"]);
+    let merge = fx.git(&["rev-parse", "fix-path-traversal"]);
+    let side = fx.git(&["rev-parse", "side"]);
+    run.assert_detail("commits", "commit", &fixup, "`fixup!` commit")
+        .assert_detail("commits", "commit", &merge, "merge commit")
+        .assert_detail("commits", "commit", &side, "subject is 91 chars")
+        .assert_detail("commits", "commit", &side, "no body");
+}
+
+#[test]
+fn fix_on_a_public_branch_fails_embargo() {
+    let fx = Fixture::scenario("embargo-leaked");
+    let before = fx.state();
+    let run = fx.check(&[]);
+    let fix = fx.git(&["rev-parse", "HEAD"]);
+    run.assert_status("embargo", "fail")
+        .assert_detail(
+            "embargo",
+            "ref",
+            "origin/pr-1234",
+            "already on public branch",
+        )
+        .assert_detail("embargo", "commit", &fix, "origin/pr-1234");
+    assert!(
+        run.details_with("embargo", "ref", "fork/fix-path-traversal")
+            .is_empty(),
+        "the ghsa fork is private: {run:?}"
+    );
+    assert_eq!(before, fx.state(), "check must not fetch or change refs");
+}
+
+#[test]
+fn fix_only_on_the_private_fork_passes_embargo() {
+    let fx = Fixture::scenario("embargo-private");
+    let run = fx.check(&[]);
+    run.assert_status("embargo", "pass");
+    let summary = run.row("embargo")["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("origin") && !summary.contains("fork"),
+        "{run:?}"
+    );
+    // Declaring the fork public makes the same history fail.
+    let run = fx.check(&["--public-remote", "fork"]);
+    run.assert_status("embargo", "fail").assert_detail(
+        "embargo",
+        "ref",
+        "fork/fix-path-traversal",
+        "",
+    );
+}
+
+#[test]
+fn uncommitted_changes_fail_clean_tree() {
+    let fx = Fixture::scenario("good-fix");
+    fx.write("crates/cargo-util/src/extra.rs", "// not committed\n");
+    fx.write("CHANGELOG.md", "# edited\n");
+    let run = fx.check(&[]);
+    run.assert_code(1)
+        .assert_status("clean-tree", "fail")
+        .assert_detail(
+            "clean-tree",
+            "file",
+            "crates/cargo-util/src/extra.rs",
+            "untracked",
+        )
+        .assert_detail("clean-tree", "file", "CHANGELOG.md", "modified");
+}
+
+#[test]
+fn manual_items_include_configured_ones() {
+    let fx = Fixture::scenario("good-fix");
+    fx.steps(
+        r#"
+[[step]]
+replace = [["Cargo.toml", 'advisory = "GHSA-r5w3-xm58-jv6j"', "advisory = \"GHSA-r5w3-xm58-jv6j\"\nmanual = [\"ping the rustup team\"]"]]
+commit = """
+List the rustup hand-off in the release checklist
+
+The rustup team ships the toolchain with the fix."""
+"#,
+    );
+    let run = fx.check(&[]);
+    run.assert_status("manual", "manual");
+    let details = run.row("manual")["details"].as_array().unwrap();
+    assert!(
+        details
+            .iter()
+            .any(|d| d["message"] == "ping the rustup team"),
+        "{run:?}"
+    );
+    assert!(
+        details
+            .iter()
+            .any(|d| d["message"].as_str().unwrap().contains("RELEASES.md")),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn skipped_checks_are_skip_not_pass() {
+    let fx = Fixture::scenario("no-changelog");
+    let run = fx.check(&["--skip", "changelog", "--skip", "embargo"]);
+    run.assert_code(0)
+        .assert_status("changelog", "skip")
+        .assert_status("embargo", "skip");
+    assert_eq!(run.row("changelog")["summary"], "skipped by --skip");
+}
+
+#[test]
+fn explicit_base_narrows_the_fix() {
+    let fx = Fixture::scenario("messy-commits");
+    let run = fx.check(&["--base", "fix-path-traversal~1"]);
+    let facts = &run.json()["sections"][0]["facts"];
+    let commits = facts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == "commits")
+        .unwrap();
+    // side's commit and the merge: the fixup and the fix are below BASE.
+    assert_eq!(commits["value"], "2", "{run:?}");
 }

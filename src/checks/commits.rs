@@ -84,7 +84,12 @@ pub fn lint(commit: &CommitInfo) -> Vec<Detail> {
             format!("subject is {len} chars (≤ {MAX_SUBJECT}): \"{subject}\""),
         );
     }
-    if commit.parent_count <= 1 && body(&commit.message).is_empty() {
+    let rewritten = commit.parent_count > 1
+        || ["fixup!", "squash!", "amend!"]
+            .iter()
+            .any(|p| lower.starts_with(p))
+        || is_wip(&lower);
+    if !rewritten && body(&commit.message).is_empty() {
         push(
             Status::Warn,
             format!("has no body saying why (\"{subject}\")"),

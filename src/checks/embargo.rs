@@ -34,9 +34,47 @@ pub fn public_remotes(cx: &Context) -> Result<Vec<Remote>> {
     }
 }
 
+/// Looks at the remote's name and the last two segments of its URL (owner
+/// and repository): a directory higher up the path, such as
+/// `~/security-work/cargo`, says nothing about who can read the remote.
 pub fn looks_private(remote: &Remote) -> bool {
-    let text = format!("{} {}", remote.name, remote.url).to_ascii_lowercase();
+    let url = remote.url.trim_end_matches('/');
+    let tail: Vec<&str> = url.rsplit(['/', ':']).take(2).collect();
+    let text = format!("{} {}", remote.name, tail.join("/")).to_ascii_lowercase();
     PRIVATE_MARKERS.iter().any(|m| text.contains(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn private(name: &str, url: &str) -> bool {
+        looks_private(&Remote {
+            name: name.to_string(),
+            url: url.to_string(),
+        })
+    }
+
+    #[test]
+    fn private_fork_heuristic() {
+        assert!(private(
+            "fork",
+            "git@github.com:rust-lang/cargo-ghsa-r5w3-xm58-jv6j.git"
+        ));
+        assert!(private(
+            "security",
+            "https://github.com/rust-lang/cargo.git"
+        ));
+        assert!(private(
+            "origin",
+            "https://github.com/rust-lang-private/cargo"
+        ));
+        assert!(!private("origin", "https://github.com/rust-lang/cargo.git"));
+        assert!(!private(
+            "origin",
+            "/home/me/security-work/public/cargo.git"
+        ));
+    }
 }
 
 fn list(remotes: &[Remote]) -> String {

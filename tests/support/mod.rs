@@ -87,7 +87,7 @@ impl Fixture {
     /// An empty repository with `master` as its initial branch.
     pub fn empty() -> Fixture {
         let tmp = tempfile::Builder::new()
-            .prefix("security-release-")
+            .prefix("sr-fixture-")
             .tempdir()
             .expect("create temp dir");
         let repo = tmp.path().join("repo");
