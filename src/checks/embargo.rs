@@ -44,39 +44,6 @@ pub fn looks_private(remote: &Remote) -> bool {
     PRIVATE_MARKERS.iter().any(|m| text.contains(m))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn private(name: &str, url: &str) -> bool {
-        looks_private(&Remote {
-            name: name.to_string(),
-            url: url.to_string(),
-        })
-    }
-
-    #[test]
-    fn private_fork_heuristic() {
-        assert!(private(
-            "fork",
-            "git@github.com:rust-lang/cargo-ghsa-r5w3-xm58-jv6j.git"
-        ));
-        assert!(private(
-            "security",
-            "https://github.com/rust-lang/cargo.git"
-        ));
-        assert!(private(
-            "origin",
-            "https://github.com/rust-lang-private/cargo"
-        ));
-        assert!(!private("origin", "https://github.com/rust-lang/cargo.git"));
-        assert!(!private(
-            "origin",
-            "/home/me/security-work/public/cargo.git"
-        ));
-    }
-}
-
 fn list(remotes: &[Remote]) -> String {
     if remotes.is_empty() {
         return "none".to_string();
@@ -152,4 +119,37 @@ fn run(cx: &Context) -> Result<CheckResult> {
     } else {
         result
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn private(name: &str, url: &str) -> bool {
+        looks_private(&Remote {
+            name: name.to_string(),
+            url: url.to_string(),
+        })
+    }
+
+    #[test]
+    fn private_fork_heuristic() {
+        assert!(private(
+            "fork",
+            "git@github.com:rust-lang/cargo-ghsa-r5w3-xm58-jv6j.git"
+        ));
+        assert!(private(
+            "security",
+            "https://github.com/rust-lang/cargo.git"
+        ));
+        assert!(private(
+            "origin",
+            "https://github.com/rust-lang-private/cargo"
+        ));
+        assert!(!private("origin", "https://github.com/rust-lang/cargo.git"));
+        assert!(!private(
+            "origin",
+            "/home/me/security-work/public/cargo.git"
+        ));
+    }
 }
