@@ -34,6 +34,8 @@ struct Scenario {
 pub struct Step {
     /// Copy a directory of `testdata/` into the work tree.
     files: Option<String>,
+    /// Where `files` go, relative to the work tree (default: its root).
+    files_into: Option<String>,
     #[serde(default)]
     write: BTreeMap<String, String>,
     /// `[path, from, to]`: `from` must occur in the file.
@@ -138,7 +140,8 @@ impl Fixture {
 
     fn step(&self, step: &Step) {
         if let Some(dir) = &step.files {
-            copy_dir(&testdata().join(dir), &self.repo);
+            let into = step.files_into.as_deref().unwrap_or("");
+            copy_dir(&testdata().join(dir), &self.repo.join(into));
         }
         for (path, content) in &step.write {
             let p = self.repo.join(path);
