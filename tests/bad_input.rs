@@ -14,7 +14,10 @@ fn assert_refused(fx: &Fixture, dir: &std::path::Path, args: &[&str], needle: &s
     let run = fx.run_in(dir, &all);
     run.assert_code(2);
     assert!(run.stderr.contains("error: "), "{run:?}");
-    assert!(run.stderr.contains(needle), "stderr should name {needle:?}:\n{run:?}");
+    assert!(
+        run.stderr.contains(needle),
+        "stderr should name {needle:?}:\n{run:?}"
+    );
     assert!(run.stdout.is_empty(), "no report on stdout:\n{run:?}");
     assert_eq!(before, RepoState::capture(dir), "repository changed");
 }
@@ -24,12 +27,19 @@ fn not_a_git_repository() {
     let fx = Fixture::empty();
     let dir = fx.root().join("plain");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"x\"\nversion = \"0.1.0\"\n").unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"x\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
     let run = run_tool(&dir, &["check"], |c| {
         fx.env(c).env("GIT_CEILING_DIRECTORIES", fx.root());
     });
     run.assert_code(2);
-    assert!(run.stderr.contains("is not inside a git repository"), "{run:?}");
+    assert!(
+        run.stderr.contains("is not inside a git repository"),
+        "{run:?}"
+    );
     assert!(run.stderr.contains("plain"), "{run:?}");
 }
 
@@ -62,7 +72,12 @@ fn base_that_is_not_an_ancestor() {
     // A commit beside the fix, not below it (no ref points at it).
     let elsewhere = fx.git(&["commit-tree", "stable^{tree}", "-m", "elsewhere"]);
     let repo = fx.repo.clone();
-    assert_refused(&fx, &repo, &["--base", &elsewhere], "is not an ancestor of HEAD");
+    assert_refused(
+        &fx,
+        &repo,
+        &["--base", &elsewhere],
+        "is not an ancestor of HEAD",
+    );
 }
 
 #[test]
@@ -78,8 +93,15 @@ fn shallow_clone_without_base() {
     let shallow = fx.root().join("shallow");
     let url = format!("file://{}", fx.repo.display());
     fx.git(&[
-        "clone", "-q", "--depth", "1", "--no-single-branch", "--branch", "fix-path-traversal",
-        &url, shallow.to_str().unwrap(),
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        "--no-single-branch",
+        "--branch",
+        "fix-path-traversal",
+        &url,
+        shallow.to_str().unwrap(),
     ]);
     assert_refused(&fx, &shallow, &[], "shallow clone");
     assert_refused(&fx, &shallow, &["--base", "HEAD~1"], "shallow");
@@ -88,7 +110,9 @@ fn shallow_clone_without_base() {
 #[test]
 fn malformed_root_manifest_names_file_and_line() {
     let fx = Fixture::scenario("good-fix");
-    let text = fx.read("Cargo.toml").replace("resolver = \"2\"", "resolver = \"2");
+    let text = fx
+        .read("Cargo.toml")
+        .replace("resolver = \"2\"", "resolver = \"2");
     fx.write("Cargo.toml", &text);
     let repo = fx.repo.clone();
     assert_refused(&fx, &repo, &[], "failed to parse `Cargo.toml`");
@@ -99,7 +123,10 @@ fn malformed_root_manifest_names_file_and_line() {
 #[test]
 fn malformed_member_manifest_names_the_member() {
     let fx = Fixture::scenario("good-fix");
-    fx.write("crates/crates-io/Cargo.toml", "[package\nname = \"crates-io\"\n");
+    fx.write(
+        "crates/crates-io/Cargo.toml",
+        "[package\nname = \"crates-io\"\n",
+    );
     let repo = fx.repo.clone();
     assert_refused(&fx, &repo, &[], "crates/crates-io/Cargo.toml");
 }
@@ -124,7 +151,12 @@ fn workspace_below_the_repository_root() {
     let run = fx.check(&["--manifest-path", "rust/Cargo.toml", "--base", "stable"]);
     run.assert_code(0)
         .assert_status("version-bump", "pass")
-        .assert_detail("version-bump", "file", "rust/crates/cargo-util/Cargo.toml", "0.2.3 → 0.2.4")
+        .assert_detail(
+            "version-bump",
+            "file",
+            "rust/crates/cargo-util/Cargo.toml",
+            "0.2.3 → 0.2.4",
+        )
         .assert_status("lockfile", "pass")
         .assert_status("changelog", "pass");
     // Run from inside the workspace, the same answer.
