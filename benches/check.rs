@@ -40,7 +40,9 @@ fn main() {
     });
     let check = median(|| {
         let out = Command::new(env!("CARGO_BIN_EXE_cargo-security-release"))
-            .args(["check", "--skip", "ci", "--skip", "semver", "--format", "json"])
+            .args([
+                "check", "--skip", "ci", "--skip", "semver", "--format", "json",
+            ])
             .current_dir(&repo)
             .output()
             .expect("run check");
@@ -94,8 +96,11 @@ fn build_repo(repo: &Path) {
         let mut lib = String::new();
         for f in 0..FILES_PER_CRATE {
             lib.push_str(&format!("pub mod f{f};\n"));
-            std::fs::write(dir.join(format!("src/f{f}.rs")), format!("pub fn f() -> u32 {{ {f} }}\n"))
-                .unwrap();
+            std::fs::write(
+                dir.join(format!("src/f{f}.rs")),
+                format!("pub fn f() -> u32 {{ {f} }}\n"),
+            )
+            .unwrap();
         }
         std::fs::write(dir.join("src/lib.rs"), lib).unwrap();
         members.push_str(&format!(
@@ -109,12 +114,19 @@ fn build_repo(repo: &Path) {
         ),
     )
     .unwrap();
-    std::fs::write(repo.join("CHANGELOG.md"), "# Changelog\n\n## 1.0.0\n\n- First.\n").unwrap();
+    std::fs::write(
+        repo.join("CHANGELOG.md"),
+        "# Changelog\n\n## 1.0.0\n\n- First.\n",
+    )
+    .unwrap();
     std::fs::write(repo.join(".gitignore"), "/target\n").unwrap();
     cargo(repo, &["generate-lockfile", "--offline"]);
     git(repo, &["init", "-q", "-b", "master"]);
     git(repo, &["add", "-A"]);
-    git(repo, &["commit", "-q", "-m", "Import\n\nThe benchmark workspace."]);
+    git(
+        repo,
+        &["commit", "-q", "-m", "Import\n\nThe benchmark workspace."],
+    );
     git(repo, &["tag", "1.0.0"]);
 
     // 2,000 commits of history through fast-import: seconds instead of minutes.
@@ -131,7 +143,10 @@ fn build_repo(repo: &Path) {
         if n == 0 {
             stream.push_str("from refs/heads/master^0\n");
         }
-        stream.push_str(&format!("M 100644 inline {path}\ndata {}\n{content}\n", content.len()));
+        stream.push_str(&format!(
+            "M 100644 inline {path}\ndata {}\n{content}\n",
+            content.len()
+        ));
     }
     let mut child = Command::new("git")
         .args(["fast-import", "--quiet", "--force"])
@@ -139,7 +154,12 @@ fn build_repo(repo: &Path) {
         .stdin(Stdio::piped())
         .spawn()
         .expect("run git fast-import");
-    child.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
     assert!(child.wait().unwrap().success());
     git(repo, &["reset", "-q", "--hard", "master"]);
 
@@ -164,7 +184,15 @@ fn build_repo(repo: &Path) {
     .unwrap();
     cargo(repo, &["generate-lockfile", "--offline"]);
     git(repo, &["add", "-A"]);
-    git(repo, &["commit", "-q", "-m", "Fix the overflow in f1\n\nGHSA-xxxx-yyyy-zzzz."]);
+    git(
+        repo,
+        &[
+            "commit",
+            "-q",
+            "-m",
+            "Fix the overflow in f1\n\nGHSA-xxxx-yyyy-zzzz.",
+        ],
+    );
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -177,13 +205,25 @@ fn git(dir: &Path, args: &[&str]) -> String {
         .env("GIT_COMMITTER_EMAIL", "bench@example.com")
         .output()
         .expect("run git");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn cargo(dir: &Path, args: &[&str]) {
-    let out = Command::new("cargo").args(args).current_dir(dir).output().expect("run cargo");
-    assert!(out.status.success(), "cargo {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("cargo")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run cargo");
+    assert!(
+        out.status.success(),
+        "cargo {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn count_files(dir: &Path) -> usize {

@@ -111,6 +111,11 @@ impl Fixture {
         fx
     }
 
+    /// Keeps the repository after the fixture is dropped; returns its root.
+    pub fn keep(self) -> PathBuf {
+        self.tmp.keep()
+    }
+
     pub fn root(&self) -> &Path {
         self.tmp.path()
     }
@@ -299,9 +304,20 @@ impl Fixture {
     }
 }
 
+/// The binary under test: cargo names it for tests and benches; an example
+/// finds it beside its own directory (`target/<profile>/examples/..`).
+pub fn tool_binary() -> PathBuf {
+    if let Some(path) = option_env!("CARGO_BIN_EXE_cargo-security-release") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("current exe");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target dir");
+    profile_dir.join("cargo-security-release")
+}
+
 /// Runs the binary in `dir` with `args`; `setup` adjusts the environment.
 pub fn run_tool(dir: &Path, args: &[&str], setup: impl FnOnce(&mut Command)) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-security-release"));
+    let mut cmd = Command::new(tool_binary());
     cmd.args(args).current_dir(dir).env("NO_COLOR", "1");
     setup(&mut cmd);
     let out = cmd.output().expect("run cargo-security-release");
