@@ -87,6 +87,12 @@ pub struct ConfigArgs {
     /// A remote whose branches are public (repeatable; replaces the URL heuristic)
     #[arg(long = "public-remote", value_name = "REMOTE", global = true)]
     pub public_remotes: Vec<String>,
+    /// An extra item for the manual checklist (repeatable; replaces the configured list)
+    #[arg(long = "manual", value_name = "TEXT", global = true)]
+    pub manual: Vec<String>,
+    /// Version bump policy of backport targets: `patch` or `none`
+    #[arg(long, value_name = "POLICY", value_parser = ["patch", "none"], global = true)]
+    pub bump: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -226,6 +226,13 @@ impl Config {
         if !flags.public_remotes.is_empty() {
             self.public_remotes = Some(flags.public_remotes.clone());
         }
+        if !flags.manual.is_empty() {
+            self.manual = flags.manual.clone();
+        }
+        if let Some(policy) = &flags.bump {
+            // A flag applies to every target, replacing per-target values.
+            self.bump = BTreeMap::from([("*".to_string(), policy.clone())]);
+        }
         self.offline |= offline;
     }
 
