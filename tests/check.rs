@@ -292,3 +292,33 @@ fn explicit_base_narrows_the_fix() {
     // side's commit and the merge: the fixup and the fix are below BASE.
     assert_eq!(commits["value"], "2", "{run:?}");
 }
+
+#[test]
+fn flags_override_the_configured_branches() {
+    let fx = Fixture::scenario("no-bump");
+    // Configured beta ships cargo-util 0.2.4, so the fix must bump it…
+    fx.check(&[]).assert_status("version-bump", "fail");
+    // …but with --beta pointing elsewhere, 0.2.4 was never released.
+    let run = fx.check(&["--beta", "stable"]);
+    run.assert_status("version-bump", "pass").assert_detail(
+        "version-bump",
+        "crate",
+        "cargo-util",
+        "0.2.4 was never released",
+    );
+}
+
+#[test]
+fn color_follows_the_color_flag() {
+    let fx = Fixture::scenario("good-fix");
+    let colored = fx.run(&["check", "--offline", "--color", "always"]);
+    assert!(colored.stdout.contains("\u{1b}["), "{colored:?}");
+    let plain = fx.run(&["check", "--offline", "--color", "never"]);
+    assert!(!plain.stdout.contains("\u{1b}["), "{plain:?}");
+    assert!(plain.stdout.contains("Pass clean-tree"), "{plain:?}");
+    let markdown = fx.run(&["check", "--offline", "--format", "markdown"]);
+    assert!(
+        markdown.stdout.contains("- [x] **version-bump**"),
+        "{markdown:?}"
+    );
+}
