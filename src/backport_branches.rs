@@ -30,14 +30,22 @@ pub fn resolve(repo: &Repo, config: &Config, spec: &str) -> Result<BranchToCheck
         Some(_) => bail!("--branch `{spec}`: expected NAME or NAME:BASE"),
         None => (spec, None),
     };
+    let how = format!(" (--branch {spec})");
+    resolve_parts(repo, config, name, explicit_base, &how)
+}
+
+fn resolve_parts(
+    repo: &Repo,
+    config: &Config,
+    name: &str,
+    explicit_base: Option<&str>,
+    how: &str,
+) -> Result<BranchToCheck> {
     let tip = repo
         .branch_tip(name)
         .ok_or_else(|| anyhow!("--branch `{name}`: no such branch, locally or on origin"))?;
     let (line, role, how_suffix) = match explicit_base {
-        Some(base) => {
-            let role = role_of(config, base);
-            (base.to_string(), role, format!(" (--branch {spec})"))
-        }
+        Some(base) => (base.to_string(), role_of(config, base), how.to_string()),
         None => {
             let (line, role) = release_line(repo, config, name)?;
             (line, role, String::new())
@@ -68,10 +76,15 @@ pub fn resolve(repo: &Repo, config: &Config, spec: &str) -> Result<BranchToCheck
 }
 
 /// For `--all`: each configured release branch's backport branch that
-/// exists (`<prefix><role>`, else `<prefix><branch>`), except `skip` (the
-/// fix branch itself).
-pub fn all(repo: &Repo, config: &Config, skip: Option<&str>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+/// exists (`<prefix><role>`, else `<prefix><branch>`), cut from that release
+/// branch, except `skip` (the fix branch itself) and `seen` (named by --branch).
+pub fn all(
+    repo: &Repo,
+    config: &Config,
+    skip: Option<&str>,
+    seen: &[BranchToCheck],
+) -> Result<Vec<BranchToCheck>> {
+    let mut out: Vec<BranchToCheck> = Vec::new();
     for (role, branch) in &config.branches {
         let found = [role, branch]
             .iter()
@@ -79,12 +92,12 @@ pub fn all(repo: &Repo, config: &Config, skip: Option<&str>) -> Vec<String> {
             .find(|candidate| repo.branch_tip(candidate).is_some());
         if let Some(name) = found
             && Some(name.as_str()) != skip
-            && !out.contains(&name)
+            && !seen.iter().chain(&out).any(|b| b.name == name)
         {
-            out.push(format!("{name}:{branch}"));
+            out.push(resolve_parts(repo, config, &name, Some(branch), " (--all)")?);
         }
     }
-    out
+    Ok(out)
 }
 
 fn role_of(config: &Config, branch: &str) -> Option<String> {

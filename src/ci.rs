@@ -265,8 +265,27 @@ fn slug(command: &str) -> String {
     out.trim_matches('-').to_string()
 }
 
+/// The last `n` non-blank lines, without panic backtraces (RUST_BACKTRACE
+/// is often set, and its frames would push the failure itself out of view).
 fn tail(output: &str, n: usize) -> Vec<String> {
-    let lines: Vec<&str> = output.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut lines: Vec<&str> = Vec::new();
+    let mut in_backtrace = false;
+    for line in output.lines() {
+        if line.starts_with("stack backtrace:") {
+            in_backtrace = true;
+            continue;
+        }
+        if in_backtrace {
+            let frame = line.starts_with(' ') || line.starts_with("note: Some details are omitted");
+            if frame {
+                continue;
+            }
+            in_backtrace = false;
+        }
+        if !line.trim().is_empty() {
+            lines.push(line);
+        }
+    }
     lines[lines.len().saturating_sub(n)..]
         .iter()
         .map(|l| l.to_string())
@@ -327,6 +346,15 @@ mod tests {
         assert_eq!(format_utc(1_764_079_320), "2025-11-25 14:02 UTC");
         assert_eq!(format_duration(Duration::from_millis(3200)), "3.2s");
         assert_eq!(format_duration(Duration::from_secs(125)), "2m05s");
+    }
+
+    #[test]
+    fn tail_leaves_out_backtraces() {
+        let out = "panicked at tests/paths.rs:3:5\nstack backtrace:\n   0: core::panicking\n             at x.rs:1\nnote: Some details are omitted\nfailures:\n    a::bad\n";
+        assert_eq!(
+            tail(out, 20),
+            vec!["panicked at tests/paths.rs:3:5", "failures:", "    a::bad"]
+        );
     }
 
     #[test]

@@ -132,6 +132,7 @@ fn run(cx: &Context) -> Result<CheckResult> {
         ));
     }
     let mut result = CheckResult::pass(CHECK.id, summary).details(details);
+    // Said on a pass only: on a failure the hint is about the failure.
     if plan.defaulted {
         result = result.hint(CONFIGURE_HINT);
     }
@@ -160,7 +161,7 @@ fn command_detail(o: &CommandOutcome) -> Detail {
 
 fn default_used() -> Detail {
     Detail::new(format!(
-        "no `ci` commands configured: ran the default `{}`; {CONFIGURE_HINT}",
+        "no `ci` commands configured: ran the default `{}` (configure the rest of your CI)",
         ci::DEFAULT_COMMAND
     ))
 }

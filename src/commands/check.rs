@@ -23,19 +23,17 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &CheckArgs) -> Result<
         ..ContextOptions::default()
     };
     let cx = Context::build(session.checkout, session.config, &opts, session.shell)?;
-    let mut specs = args.branches.clone();
-    if args.all {
-        specs.extend(backport_branches::all(
-            &cx.repo,
-            &cx.config,
-            cx.head.branch.as_deref(),
-        ));
-    }
     // Resolved up front: a misspelt --branch stops before anything runs.
-    let targets = specs
+    let mut targets = args
+        .branches
         .iter()
         .map(|spec| backport_branches::resolve(&cx.repo, &cx.config, spec))
         .collect::<Result<Vec<_>>>()?;
+    if args.all {
+        let more =
+            backport_branches::all(&cx.repo, &cx.config, cx.head.branch.as_deref(), &targets)?;
+        targets.extend(more);
+    }
     let mut report = Report::new("check");
     report.sections.push(check_fix(&cx, &args.skip));
     for target in &targets {
