@@ -78,10 +78,71 @@ pub enum Outcome {
     CouldNotRun { status: String, message: String },
 }
 
+/// What one run printed, kept as is so that a recorded run reads exactly
+/// like a fresh one.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RawRun {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
 impl Invocation<'_> {
     /// Runs the tool in the workspace root (it takes the current crate from
     /// there) and restores `Cargo.lock` afterwards.
-    pub fn run(&self) -> Result<Outcome> {
+    ///
+    /// With `cache = Some((dir, tree))` (a clean work tree whose HEAD has git
+    /// tree `tree`), a verdict (exit 0 or 100) is recorded in `dir` and reused
+    /// for the same tree, baseline, packages and binary: the tool is
+    /// deterministic in those, and it rebuilds two rustdocs per crate each run.
+    /// The second result is true when the verdict was reused.
+    pub fn run(&self, cache: Option<(&Path, Oid)>) -> Result<(Outcome, bool)> {
+        let record = cache.map(|(dir, tree)| dir.join(format!("{}.json", self.key(tree))));
+        if let Some(raw) = record
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .and_then(|t| serde_json::from_str::<RawRun>(&t).ok())
+        {
+            return Ok((self.outcome(&raw), true));
+        }
+        let raw = self.execute()?;
+        if let Some(path) = &record
+            && matches!(raw.code, Some(0 | 100))
+            && let Some(dir) = path.parent()
+        {
+            // A lost record only costs a re-run, so failures to write are ignored.
+            let _ = std::fs::create_dir_all(dir);
+            let tmp = path.with_extension("json.tmp");
+            if let Ok(text) = serde_json::to_string(&raw)
+                && std::fs::write(&tmp, text).is_ok()
+            {
+                let _ = std::fs::rename(&tmp, path);
+            }
+        }
+        Ok((self.outcome(&raw), false))
+    }
+
+    /// Identifies a run: tree, baseline, packages, and the binary (its path,
+    /// size and modification time, which change when it is reinstalled).
+    fn key(&self, tree: Oid) -> String {
+        let meta = std::fs::metadata(self.binary).ok();
+        let binary = format!(
+            "{} {} {:?}",
+            self.binary.display(),
+            meta.as_ref().map_or(0, |m| m.len()),
+            meta.and_then(|m| m.modified().ok())
+        );
+        let text = format!(
+            "{tree}\n{}\n{}\n{binary}\n",
+            self.baseline,
+            self.packages.join(" ")
+        );
+        Oid::hash_object(git2::ObjectType::Blob, text.as_bytes())
+            .map(|o| o.to_string())
+            .unwrap_or_default()
+    }
+
+    fn execute(&self) -> Result<RawRun> {
         let _lock = PreservedFile::save(&self.workspace_root.join("Cargo.lock"))?;
         let mut cmd = Command::new(self.binary);
         // Run directly, the binary wants cargo's subcommand word first.
@@ -102,18 +163,24 @@ impl Invocation<'_> {
         let out = cmd
             .output()
             .with_context(|| format!("cannot run `{}`", self.binary.display()))?;
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        Ok(match out.status.code() {
-            Some(0) => Outcome::Compatible(parse(&stdout, &stderr, self.packages)),
-            Some(100) => Outcome::Breaking(parse(&stdout, &stderr, self.packages)),
+        Ok(RawRun {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        })
+    }
+
+    fn outcome(&self, raw: &RawRun) -> Outcome {
+        match raw.code {
+            Some(0) => Outcome::Compatible(parse(&raw.stdout, &raw.stderr, self.packages)),
+            Some(100) => Outcome::Breaking(parse(&raw.stdout, &raw.stderr, self.packages)),
             code => Outcome::CouldNotRun {
                 status: code
                     .map(|c| format!("exit {c}"))
                     .unwrap_or_else(|| "killed by a signal".to_string()),
-                message: tool_message(&stderr),
+                message: tool_message(&raw.stderr),
             },
-        })
+        }
     }
 }
 

@@ -122,6 +122,16 @@ fn semver_names_the_removed_function_and_restores_the_lockfile() {
         String::from_utf8_lossy(&after.files["Cargo.lock"])
     );
     assert!(after == before, "the work tree changed");
+
+    // The verdict is recorded for this tree: the second run reuses it, and
+    // still fails the same way.
+    let again = fx.check(ONLY_SEMVER);
+    again.assert_status("semver", "fail");
+    again.assert_detail("semver", "crate", "crates-io", "function crates_io::upload_path");
+    assert!(
+        message(again.row("semver")).contains("recorded verdict is used"),
+        "{again:?}"
+    );
 }
 
 #[test]

@@ -101,7 +101,10 @@ fn run(cx: &Context) -> Result<CheckResult> {
             short(cx.base.commit)
         ),
     );
-    let outcome = Invocation {
+    let tree = cx.repo.tree_id(cx.head.commit)?;
+    let cache_dir = cx.target_dir.join("security-release").join("semver");
+    let clean = cx.repo.uncommitted()?.is_empty();
+    let (outcome, reused) = Invocation {
         binary: &binary,
         workspace_root: &cx.workspace_root,
         baseline: cx.base.commit,
@@ -109,7 +112,14 @@ fn run(cx: &Context) -> Result<CheckResult> {
         target_dir: cx.target_dir_shared.then_some(cx.target_dir.as_path()),
         offline: cx.config.offline,
     }
-    .run()?;
+    .run(clean.then_some((cache_dir.as_path(), tree)))?;
+    if reused {
+        notes.push(Detail::new(format!(
+            "cargo-semver-checks already ran on tree {} against BASE {}: its recorded verdict is used",
+            short(tree),
+            short(cx.base.commit)
+        )));
+    }
 
     let base = short(cx.base.commit);
     Ok(match outcome {
