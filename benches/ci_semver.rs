@@ -38,6 +38,27 @@ fn receipts() {
     assert_eq!(second.status("ci"), "pass", "{second:?}");
     let summary = second.row("ci")["summary"].as_str().unwrap_or("");
     assert!(summary.contains("not re-run"), "{summary}");
+    // Every row ran both times (the second too: only the CI commands and
+    // the semver tool were spared), which the statuses show.
+    let rows = |run: &support::Run| {
+        run.json()["sections"][0]["checks"]
+            .as_array()
+            .map(|rows| {
+                rows.iter()
+                    .map(|r| {
+                        format!(
+                            "{}={}",
+                            r["id"].as_str().unwrap_or("?"),
+                            r["status"].as_str().unwrap_or("?")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default()
+    };
+    println!("receipts: first run rows: {}", rows(&first));
+    println!("receipts: second run rows: {}", rows(&second));
     println!(
         "receipts: first check {:.2}s (cargo test ran), second check {:.3}s (receipt), ratio {:.3} (target <= 0.05)",
         t1.as_secs_f64(),

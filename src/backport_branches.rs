@@ -94,7 +94,13 @@ pub fn all(
             && Some(name.as_str()) != skip
             && !seen.iter().chain(&out).any(|b| b.name == name)
         {
-            out.push(resolve_parts(repo, config, &name, Some(branch), " (--all)")?);
+            out.push(resolve_parts(
+                repo,
+                config,
+                &name,
+                Some(branch),
+                " (--all)",
+            )?);
         }
     }
     Ok(out)

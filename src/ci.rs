@@ -112,9 +112,10 @@ pub fn ci_dir(target_dir: &Path) -> PathBuf {
 }
 
 fn receipt_path(target_dir: &Path, tree: Oid, commands_hash: &str) -> PathBuf {
-    ci_dir(target_dir)
-        .join("receipts")
-        .join(format!("{tree}-{}.json", &commands_hash[..12.min(commands_hash.len())]))
+    ci_dir(target_dir).join("receipts").join(format!(
+        "{tree}-{}.json",
+        &commands_hash[..12.min(commands_hash.len())]
+    ))
 }
 
 /// The receipt for this tree and command list, if one was recorded. An
@@ -359,7 +360,8 @@ mod tests {
 
     #[test]
     fn finds_failed_tests_and_slugs_commands() {
-        let out = "running 2 tests\ntest a::ok ... ok\ntest a::bad ... FAILED\n\nfailures:\n    a::bad\n";
+        let out =
+            "running 2 tests\ntest a::ok ... ok\ntest a::bad ... FAILED\n\nfailures:\n    a::bad\n";
         assert_eq!(failed_tests(out), vec!["a::bad".to_string()]);
         assert_eq!(
             slug("cargo test --workspace --locked"),

@@ -4,10 +4,10 @@
 
 pub mod backport_branches;
 pub mod checks;
+pub mod ci;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod ci;
 pub mod context;
 pub mod git;
 pub mod interrupt;

@@ -9,6 +9,7 @@ use crate::ci::{self, CiPlan, CiRun, CommandOutcome, format_duration};
 use crate::context::Context;
 use crate::git::short;
 use crate::report::{CheckResult, Detail, Status};
+use crate::workspace::relative_to;
 
 pub const CHECK: CheckDef = CheckDef { id: "ci", run };
 
@@ -71,7 +72,7 @@ fn run(cx: &Context) -> Result<CheckResult> {
 
     let mut details: Vec<Detail> = Vec::new();
     for o in &outcomes {
-        details.push(command_detail(o));
+        details.push(command_detail(cx, o));
         for test in &o.failed_tests {
             details.push(Detail::new(format!("failed test `{test}`")).status(Status::Fail));
         }
@@ -139,19 +140,24 @@ fn run(cx: &Context) -> Result<CheckResult> {
     Ok(result)
 }
 
-fn command_detail(o: &CommandOutcome) -> Detail {
+fn command_detail(cx: &Context, o: &CommandOutcome) -> Detail {
     let verdict = if o.passed {
         "passed".to_string()
     } else {
         format!("failed ({})", o.status)
     };
-    let detail = Detail::new(format!(
+    let mut detail = Detail::new(format!(
         "`{}` {verdict} in {}; log: {}",
         o.command,
         format_duration(o.duration),
         o.log.display()
-    ))
-    .file(o.log.to_string_lossy());
+    ));
+    // `file` is repo-relative by contract; a log outside the repository
+    // (CARGO_TARGET_DIR elsewhere, a worktree's shared target) is only named
+    // in the message.
+    if let Some(rel) = relative_to(cx.repo.workdir(), &o.log) {
+        detail = detail.file(rel);
+    }
     if o.passed {
         detail
     } else {

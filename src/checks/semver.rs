@@ -88,9 +88,14 @@ fn run(cx: &Context) -> Result<CheckResult> {
     }
 
     let Some(binary) = semver_checks::find_binary() else {
-        return Ok(CheckResult::fail(CHECK.id, "cargo-semver-checks is not installed")
-            .details(notes)
-            .hint(format!("install it: `{}`", semver_checks::install_command())));
+        return Ok(
+            CheckResult::fail(CHECK.id, "cargo-semver-checks is not installed")
+                .details(notes)
+                .hint(format!(
+                    "install it: `{}`",
+                    semver_checks::install_command()
+                )),
+        );
     };
     let packages: Vec<String> = to_check.iter().map(|c| c.name.clone()).collect();
     cx.shell.status(

@@ -7,7 +7,7 @@ use super::Session;
 use crate::backport_branches::{self, BranchToCheck};
 use crate::checks;
 use crate::cli::{CheckArgs, ConfigArgs, GlobalArgs};
-use crate::context::{Checkout, CheckFlags, Context, ContextOptions, Location};
+use crate::context::{CheckFlags, Checkout, Context, ContextOptions, Location};
 use crate::git::{TempWorktree, short};
 use crate::report::{CheckResult, Report, Section};
 
@@ -115,7 +115,10 @@ fn branch_error(target: &BranchToCheck, message: String) -> Section {
     let mut section = Section::new(target.name.clone())
         .fact("branch", target.name.clone())
         .fact("head", short(target.tip))
-        .fact("base", format!("{} ({})", short(target.base), target.base_how));
+        .fact(
+            "base",
+            format!("{} ({})", short(target.base), target.base_how),
+        );
     section.checks.push(CheckResult::error(
         "branch",
         format!("could not check this branch: {message}"),
