@@ -160,6 +160,74 @@ fn semver_allow_breaking_warns_instead_of_failing() {
 }
 
 #[test]
+fn semver_tool_failure_is_an_error_not_a_pass() {
+    let fx = Fixture::scenario("good-fix");
+    // rustdoc cannot document a crate that does not parse: exit 101.
+    fx.steps(
+        r#"
+[[step]]
+replace = [["crates/cargo-util/src/lib.rs", "pub mod paths {", "pub mod paths {\n    pub fn broken( {}\n"]]
+commit = """
+Add a helper
+
+Work in progress on the path helpers."""
+"#,
+    );
+    let run = fx.check(ONLY_SEMVER);
+    run.assert_status("semver", "error");
+    let row = run.row("semver");
+    assert!(
+        row["summary"].as_str().unwrap().contains("exit 101"),
+        "{run:?}"
+    );
+    assert!(
+        message(row).contains("error"),
+        "the tool's message: {run:?}"
+    );
+    // Nothing else failed, so the tool could not verify: exit 2.
+    run.assert_code(2);
+    // A failed run is never recorded: the next check runs the tool again.
+    let again = fx.check(ONLY_SEMVER);
+    again.assert_status("semver", "error");
+    assert!(!message(again.row("semver")).contains("recorded verdict"));
+}
+
+#[test]
+fn semver_skips_a_crate_that_is_new_since_base() {
+    let fx = Fixture::scenario("common");
+    fx.steps(
+        r#"
+[[step]]
+write = { "crates/cargo-sandbox/Cargo.toml" = """
+[package]
+name = "cargo-sandbox"
+version = "0.1.0"
+edition = "2021"
+description = "Unpacks archives in a sandbox (fixture)"
+""", "crates/cargo-sandbox/src/lib.rs" = "pub fn sandbox() {}\n" }
+commit = """
+Add cargo-sandbox
+
+Archives are unpacked in a sandbox from now on."""
+"#,
+    );
+    let run = fx.check(ONLY_SEMVER);
+    run.assert_status("semver", "skip");
+    run.assert_detail("semver", "crate", "cargo-sandbox", "does not exist at BASE");
+}
+
+#[test]
+fn allow_breaking_names_a_workspace_crate() {
+    let fx = Fixture::scenario("good-fix");
+    let run = fx.check(&["--allow-breaking", "no-such-crate"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("--allow-breaking `no-such-crate`"),
+        "{run:?}"
+    );
+}
+
+#[test]
 fn semver_passes_a_body_only_change() {
     let fx = Fixture::scenario("good-fix");
     let before = fx.state();

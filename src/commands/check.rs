@@ -23,6 +23,11 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &CheckArgs) -> Result<
         ..ContextOptions::default()
     };
     let cx = Context::build(session.checkout, session.config, &opts, session.shell)?;
+    for name in &args.allow_breaking {
+        if cx.head_ws.member(name).is_none() {
+            bail!("--allow-breaking `{name}`: no such crate in the workspace");
+        }
+    }
     // Resolved up front: a misspelt --branch stops before anything runs.
     let mut targets = args
         .branches
