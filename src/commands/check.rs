@@ -93,6 +93,8 @@ fn check_branch(
         Ok(w) => w,
         Err(e) => return branch_error(target, format!("{e:#}")),
     };
+    // Options added later keep their defaults for branch checks.
+    #[allow(clippy::needless_update)]
     let opts = ContextOptions {
         base: Some(target.base.to_string()),
         base_how: Some(target.base_how.clone()),
@@ -100,6 +102,7 @@ fn check_branch(
         current_release: target.role.clone(),
         target_dir: Some(cx.target_dir.clone()),
         flags: cx.flags.clone(),
+        ..ContextOptions::default()
     };
     let location = Location {
         cwd: worktree.path.join(&cx.ws_dir),
