@@ -110,6 +110,27 @@ fn ci_receipt_skips_a_rerun_on_the_same_tree_until_a_new_commit() {
 }
 
 #[test]
+fn ci_that_changes_the_tree_gets_no_receipt() {
+    let fx = Fixture::scenario("good-fix");
+    let marker = fx.root().join("ci-ran");
+    let ci = format!(
+        "echo ran >> '{}' && echo out > coverage.txt",
+        marker.display()
+    );
+    let flags = args(ONLY_CI, &["--ci", &ci]);
+    let run = fx.check(&flags);
+    run.assert_status("ci", "pass");
+    run.assert_detail("ci", "file", "coverage.txt", "left 1 change(s)");
+    std::fs::remove_file(fx.repo.join("coverage.txt")).unwrap();
+    fx.check(&flags).assert_status("ci", "pass");
+    assert_eq!(
+        lines(&marker),
+        2,
+        "a run that dirtied the tree must not leave a receipt"
+    );
+}
+
+#[test]
 fn semver_names_the_removed_function_and_restores_the_lockfile() {
     let fx = Fixture::scenario("semver-removed-fn");
     let before = fx.state();

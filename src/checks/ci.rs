@@ -122,15 +122,32 @@ fn run(cx: &Context) -> Result<CheckResult> {
     };
     // A receipt only for what is committed, and only if the commands left it
     // so: a tree a command rewrote is not the tree that passed.
-    if clean && cx.repo.uncommitted()?.is_empty() {
-        ci::write_receipt(&cx.target_dir, tree, cx.head.commit, &plan)?;
-        summary.push_str(&format!(" on tree {}", short(tree)));
+    let changed_by_ci = if clean {
+        cx.repo.uncommitted()?
     } else {
+        Vec::new()
+    };
+    if !clean {
         summary.push_str(" (uncommitted changes: no receipt recorded)");
         details.push(Detail::new(
             "the work tree has uncommitted changes, so this run proves nothing about a commit \
              and is not recorded; commit and check again",
         ));
+    } else if let Some(first) = changed_by_ci.first() {
+        summary.push_str(" (the commands changed the work tree: no receipt recorded)");
+        details.push(
+            Detail::new(format!(
+                "the CI commands left {} change(s) in the work tree ({}: {}), so the tree that \
+                 passed is not the committed one; ignore or commit what they write",
+                changed_by_ci.len(),
+                first.kind,
+                first.path
+            ))
+            .file(&first.path),
+        );
+    } else {
+        ci::write_receipt(&cx.target_dir, tree, cx.head.commit, &plan)?;
+        summary.push_str(&format!(" on tree {}", short(tree)));
     }
     let mut result = CheckResult::pass(CHECK.id, summary).details(details);
     // Said on a pass only: on a failure the hint is about the failure.
