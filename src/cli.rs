@@ -113,6 +113,19 @@ pub struct CheckArgs {
     /// Do not run this check (repeatable); the row shows `skip`
     #[arg(long, value_name = "CHECK-ID")]
     pub skip: Vec<String>,
+    /// Run the CI commands even when a receipt says they passed on this tree
+    #[arg(long)]
+    pub rerun_ci: bool,
+    /// Accept breaking changes in this crate without a major bump (repeatable)
+    #[arg(long, value_name = "CRATE")]
+    pub allow_breaking: Vec<String>,
+    /// Also check this branch's tip in a temporary worktree (repeatable);
+    /// `NAME:BASE` names the release line it was cut from
+    #[arg(long = "branch", value_name = "NAME[:BASE]")]
+    pub branches: Vec<String>,
+    /// Check the fix and every configured release branch's backport branch that exists
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Args, Debug, Clone, Default)]

@@ -223,6 +223,26 @@ pub struct ContextOptions {
     /// The release role this checkout is (when checking a backport branch);
     /// its own branch then does not count as "another release branch".
     pub current_release: Option<String>,
+    /// Check this named branch although HEAD is detached (a temporary
+    /// worktree checked out at the branch's tip); it names the report section.
+    pub branch: Option<String>,
+    /// How BASE was chosen, shown instead of "--base REV" when the command
+    /// computed `base` itself (e.g. "merge-base with stable").
+    pub base_how: Option<String>,
+    /// Where builds, logs and receipts go (default: `CARGO_TARGET_DIR` or
+    /// `<workspace root>/target`). Set for worktrees so that they share the
+    /// user's warm target directory.
+    pub target_dir: Option<PathBuf>,
+    pub flags: CheckFlags,
+}
+
+/// Flags of `check` that change how a check runs.
+#[derive(Clone, Debug, Default)]
+pub struct CheckFlags {
+    /// Run the CI commands even when a receipt says they passed on this tree.
+    pub rerun_ci: bool,
+    /// Crates whose breaking changes are accepted without a major bump.
+    pub allow_breaking: Vec<String>,
 }
 
 /// Result of `cargo metadata --locked`, run in the background while the git
@@ -260,6 +280,12 @@ pub struct Context {
     pub release_branches: Vec<ReleaseBranch>,
     pub release_tags: Vec<ReleaseTag>,
     pub current_release: Option<String>,
+    /// Where cargo builds, and where CI logs and receipts are kept.
+    pub target_dir: PathBuf,
+    /// True when `target_dir` was chosen by the command (a worktree sharing
+    /// the user's target directory): tools run with `CARGO_TARGET_DIR` set.
+    pub target_dir_shared: bool,
+    pub flags: CheckFlags,
     pub registry: Option<Box<dyn PublishedVersions>>,
     version_cache: RefCell<HashMap<(Oid, String), Option<Version>>>,
     locked: RefCell<Option<mpsc::Receiver<LockedResolve>>>,
@@ -281,7 +307,10 @@ impl Context {
             ..
         } = checkout;
         config.validate()?;
-        let head = repo.head()?;
+        let mut head = repo.head()?;
+        if let Some(branch) = &opts.branch {
+            head.branch = Some(branch.clone());
+        }
         if head.branch.is_none() {
             bail!(
                 "HEAD is detached at {}\n\
@@ -289,7 +318,10 @@ impl Context {
                 short(head.commit)
             );
         }
-        let base = resolve_base(&repo, &config, &head, opts.base.as_deref())?;
+        let mut base = resolve_base(&repo, &config, &head, opts.base.as_deref())?;
+        if let Some(how) = &opts.base_how {
+            base.how = how.clone();
+        }
         if base.commit == head.commit {
             bail!(
                 "HEAD ({}) is BASE ({}): there are no fix commits to check\n\
@@ -335,6 +367,10 @@ impl Context {
             config.main_branch = detect_main_branch(&repo).map(|t| t.name);
         }
 
+        let target_dir = opts
+            .target_dir
+            .clone()
+            .unwrap_or_else(|| default_target_dir(&workspace_root));
         Ok(Context {
             config,
             shell,
@@ -351,6 +387,9 @@ impl Context {
             release_branches,
             release_tags,
             current_release: opts.current_release.clone(),
+            target_dir_shared: opts.target_dir.is_some(),
+            target_dir,
+            flags: opts.flags.clone(),
             registry: None,
             version_cache: RefCell::new(HashMap::new()),
             locked: RefCell::new(None),
@@ -630,6 +669,15 @@ fn run_locked_metadata(root: &Path, offline: bool) -> LockedResolve {
         Err(e) => LockedResolve::Failed {
             message: format!("could not run `cargo metadata`: {e}"),
         },
+    }
+}
+
+/// Cargo's target directory for a workspace: `CARGO_TARGET_DIR`, else
+/// `<workspace root>/target`.
+pub fn default_target_dir(workspace_root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => absolute(workspace_root, Path::new(&dir)),
+        _ => workspace_root.join("target"),
     }
 }
 

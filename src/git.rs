@@ -515,6 +515,8 @@ pub struct TempWorktree {
     main: PathBuf,
     pub path: PathBuf,
     removed: bool,
+    /// Removes the worktree when the user hits Ctrl-C (Drop does not run then).
+    _on_interrupt: crate::interrupt::CleanupGuard,
 }
 
 impl TempWorktree {
@@ -544,10 +546,18 @@ impl TempWorktree {
             ],
         )
         .with_context(|| format!("cannot create a worktree at `{}`", path.display()))?;
+        let main = repo.workdir().to_path_buf();
+        let on_interrupt = {
+            let (main, path) = (main.clone(), path.clone());
+            crate::interrupt::on_interrupt(move || {
+                let _ = remove_worktree(&main, &path);
+            })
+        };
         Ok(TempWorktree {
-            main: repo.workdir().to_path_buf(),
+            main,
             path,
             removed: false,
+            _on_interrupt: on_interrupt,
         })
     }
 

@@ -1,18 +1,261 @@
 //! `semver`: cargo-semver-checks finds no breaking change in a modified
-//! library crate. Invoking it arrives in the next release; until then the row
-//! says so instead of passing.
+//! publishable library crate, compared against BASE (never against whatever
+//! crates.io holds under the same name). A declared breaking bump, or
+//! `--allow-breaking`, accepts the break.
 
 use anyhow::Result;
+use semver::Version;
 
 use super::CheckDef;
-use crate::context::Context;
-use crate::report::CheckResult;
+use crate::context::{ChangedCrate, Context};
+use crate::git::short;
+use crate::report::{CheckResult, Detail, Status};
+use crate::semver_checks::{self, Invocation, Outcome, PackageVerdict};
 
 pub const CHECK: CheckDef = CheckDef { id: "semver", run };
 
-fn run(_cx: &Context) -> Result<CheckResult> {
-    Ok(CheckResult::skip(
-        CHECK.id,
-        "cargo-semver-checks is not run yet: run `cargo semver-checks --baseline-rev <BASE>` by hand",
-    ))
+fn run(cx: &Context) -> Result<CheckResult> {
+    if cx.changed.is_empty() {
+        return Ok(CheckResult::skip(CHECK.id, "the fix changes no crate"));
+    }
+    let mut notes: Vec<Detail> = Vec::new();
+    let mut to_check: Vec<&ChangedCrate> = Vec::new();
+    for c in &cx.changed {
+        let detail = |msg: String| Detail::new(msg).krate(&c.name);
+        let Some(base_version) = &c.base_version else {
+            notes.push(detail(format!(
+                "{}: skipped, the crate does not exist at BASE {} (nothing to compare)",
+                c.name,
+                short(cx.base.commit)
+            )));
+            continue;
+        };
+        if !c.publish {
+            notes.push(detail(format!(
+                "{}: skipped, not published (`publish = false`)",
+                c.name
+            )));
+        } else if !c.has_lib {
+            notes.push(detail(format!(
+                "{}: skipped, binary-only crate (no public API)",
+                c.name
+            )));
+        } else if c.only_tests() {
+            notes.push(detail(format!(
+                "{}: skipped, only tests, benches or examples changed",
+                c.name
+            )));
+        } else if breaking_bump(base_version, &c.head_version) {
+            notes.push(
+                detail(format!(
+                    "{}: {base_version} → {} declares a breaking release: breaking changes allowed",
+                    c.name, c.head_version
+                ))
+                .status(Status::Pass),
+            );
+        } else if cx.flags.allow_breaking.iter().any(|a| a == &c.name) {
+            notes.push(
+                detail(format!(
+                    "{}: breaking changes allowed by --allow-breaking although {base_version} → {} \
+                     is not a breaking bump: dependents that accept {} may break",
+                    c.name, c.head_version, c.head_version
+                ))
+                .status(Status::Warn),
+            );
+        } else {
+            to_check.push(c);
+        }
+    }
+
+    if to_check.is_empty() {
+        let worst = notes.iter().filter_map(|d| d.status).max();
+        return Ok(match worst {
+            Some(Status::Warn) => {
+                CheckResult::warn(CHECK.id, "breaking changes allowed by --allow-breaking")
+                    .details(notes)
+            }
+            Some(_) => CheckResult::pass(
+                CHECK.id,
+                "breaking changes allowed by the declared version bump",
+            )
+            .details(notes),
+            None => CheckResult::skip(
+                CHECK.id,
+                "no modified publishable library crate to compare with BASE",
+            )
+            .details(notes),
+        });
+    }
+
+    let Some(binary) = semver_checks::find_binary() else {
+        return Ok(
+            CheckResult::fail(CHECK.id, "cargo-semver-checks is not installed")
+                .details(notes)
+                .hint(format!(
+                    "install it: `{}`",
+                    semver_checks::install_command()
+                )),
+        );
+    };
+    let packages: Vec<String> = to_check.iter().map(|c| c.name.clone()).collect();
+    cx.shell.status(
+        "Semver",
+        format!(
+            "checking {} against BASE {}",
+            packages.join(", "),
+            short(cx.base.commit)
+        ),
+    );
+    let tree = cx.repo.tree_id(cx.head.commit)?;
+    let cache_dir = cx.target_dir.join("security-release").join("semver");
+    let clean = cx.repo.uncommitted()?.is_empty();
+    let (outcome, reused) = Invocation {
+        binary: &binary,
+        workspace_root: &cx.workspace_root,
+        baseline: cx.base.commit,
+        packages: &packages,
+        target_dir: cx.target_dir_shared.then_some(cx.target_dir.as_path()),
+        offline: cx.config.offline,
+    }
+    .run(clean.then_some((cache_dir.as_path(), tree)))?;
+    if reused {
+        notes.push(Detail::new(format!(
+            "cargo-semver-checks already ran on tree {} against BASE {}: its recorded verdict is used",
+            short(tree),
+            short(cx.base.commit)
+        )));
+    }
+
+    let base = short(cx.base.commit);
+    Ok(match outcome {
+        Outcome::Compatible(verdicts) => {
+            let mut details: Vec<Detail> = verdicts
+                .iter()
+                .map(|v| {
+                    Detail::new(format!(
+                        "{}: no breaking change against BASE {base}",
+                        v.name
+                    ))
+                    .krate(&v.name)
+                })
+                .collect();
+            details.extend(notes.iter().cloned());
+            let warned = notes.iter().any(|d| d.status == Some(Status::Warn));
+            let summary = format!("no breaking change in {}", packages.join(", "));
+            if warned {
+                CheckResult::warn(CHECK.id, summary).details(details)
+            } else {
+                CheckResult::pass(CHECK.id, summary).details(details)
+            }
+        }
+        Outcome::Breaking(verdicts) => {
+            let broken: Vec<&PackageVerdict> = verdicts
+                .iter()
+                .filter(|v| !v.violations.is_empty())
+                .collect();
+            let mut details = Vec::new();
+            for v in &verdicts {
+                details.extend(violation_details(v));
+            }
+            details.extend(notes);
+            let lints: Vec<&str> = {
+                let mut l: Vec<&str> = broken
+                    .iter()
+                    .flat_map(|v| v.violations.iter().map(|x| x.lint.as_str()))
+                    .collect();
+                l.dedup();
+                l
+            };
+            let names: Vec<&str> = broken.iter().map(|v| v.name.as_str()).collect();
+            CheckResult::fail(
+                CHECK.id,
+                format!(
+                    "breaking change in {} ({})",
+                    if names.is_empty() {
+                        packages.join(", ")
+                    } else {
+                        names.join(", ")
+                    },
+                    lints.join(", ")
+                ),
+            )
+            .details(details)
+            .hint(
+                "keep the old API (deprecate instead of removing), or release a new major \
+                 version (0.y → 0.(y+1) below 1.0) if the break is intended; \
+                 `--allow-breaking CRATE` accepts it without a bump",
+            )
+        }
+        Outcome::CouldNotRun { status, message } => CheckResult::error(
+            CHECK.id,
+            format!("cargo-semver-checks could not run ({status})"),
+        )
+        .details(
+            std::iter::once(Detail::new(message))
+                .chain(notes)
+                .collect::<Vec<_>>(),
+        )
+        .hint(format!(
+            "run it yourself to see everything: `cargo semver-checks --baseline-rev {} {}`",
+            cx.base.commit,
+            packages
+                .iter()
+                .map(|p| format!("--package {p}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        )),
+    })
+}
+
+fn violation_details(v: &PackageVerdict) -> Vec<Detail> {
+    let mut out = Vec::new();
+    for violation in &v.violations {
+        let items = if violation.items.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", violation.items.join("; "))
+        };
+        out.push(
+            Detail::new(format!(
+                "{}: {} ({}){items}",
+                v.name, violation.lint, violation.description
+            ))
+            .krate(&v.name)
+            .status(Status::Fail),
+        );
+    }
+    if !v.violations.is_empty()
+        && let Some(summary) = &v.summary
+    {
+        out.push(Detail::new(format!("{}: {summary}", v.name)).krate(&v.name));
+    }
+    out
+}
+
+/// Does going from `base` to `head` declare a breaking release? A major bump,
+/// or below 1.0 a minor bump (0.2.x → 0.3.0), or any bump of a 0.0.x version.
+fn breaking_bump(base: &Version, head: &Version) -> bool {
+    if base.major > 0 {
+        head.major > base.major
+    } else if base.minor > 0 {
+        head.major > 0 || head.minor > base.minor
+    } else {
+        head > base
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::breaking_bump;
+    use semver::Version;
+
+    #[test]
+    fn breaking_bumps_follow_cargo_semver() {
+        let v = |s: &str| Version::parse(s).unwrap();
+        assert!(breaking_bump(&v("1.2.3"), &v("2.0.0")));
+        assert!(!breaking_bump(&v("1.2.3"), &v("1.3.0")));
+        assert!(breaking_bump(&v("0.2.4"), &v("0.3.0")));
+        assert!(!breaking_bump(&v("0.2.4"), &v("0.2.5")));
+        assert!(breaking_bump(&v("0.0.1"), &v("0.0.2")));
+    }
 }

@@ -4,10 +4,11 @@
 use anyhow::{Result, bail};
 
 use super::Session;
+use crate::backport_branches::{self, BranchToCheck};
 use crate::checks;
 use crate::cli::{CheckArgs, ConfigArgs, GlobalArgs};
-use crate::context::{Context, ContextOptions};
-use crate::git::short;
+use crate::context::{CheckFlags, Checkout, Context, ContextOptions, Location};
+use crate::git::{TempWorktree, short};
 use crate::report::{CheckResult, Report, Section};
 
 pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &CheckArgs) -> Result<Report> {
@@ -15,11 +16,42 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &CheckArgs) -> Result<
     let session = Session::open(global, flags)?;
     let opts = ContextOptions {
         base: args.base.clone(),
-        current_release: None,
+        flags: CheckFlags {
+            rerun_ci: args.rerun_ci,
+            allow_breaking: args.allow_breaking.clone(),
+        },
+        ..ContextOptions::default()
     };
     let cx = Context::build(session.checkout, session.config, &opts, session.shell)?;
+    for name in &args.allow_breaking {
+        if cx.head_ws.member(name).is_none() {
+            bail!("--allow-breaking `{name}`: no such crate in the workspace");
+        }
+    }
+    // Resolved up front: a misspelt --branch stops before anything runs.
+    let mut targets = args
+        .branches
+        .iter()
+        .map(|spec| backport_branches::resolve(&cx.repo, &cx.config, spec))
+        .collect::<Result<Vec<_>>>()?;
+    if args.all {
+        let more =
+            backport_branches::all(&cx.repo, &cx.config, cx.head.branch.as_deref(), &targets)?;
+        targets.extend(more);
+    }
     let mut report = Report::new("check");
     report.sections.push(check_fix(&cx, &args.skip));
+    for target in &targets {
+        report
+            .sections
+            .push(check_branch(&cx, target, &args.skip, &mut report.notes));
+    }
+    if args.all && targets.is_empty() {
+        report.notes.push(format!(
+            "--all: no backport branch (`{}<role>` or `{}<branch>`) of a configured release branch exists",
+            cx.config.backport_prefix, cx.config.backport_prefix
+        ));
+    }
     if cx.config.source.is_none() {
         report.notes.push(
             "no [workspace.metadata.security-release] table: defaults used (see README \"Configuration\")"
@@ -40,6 +72,66 @@ fn validate_skips(skips: &[String]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Checks a branch's tip in a temporary worktree under the target directory
+/// (the user's work tree is never touched); the worktree is removed
+/// afterwards, also when a check or the context fails.
+fn check_branch(
+    cx: &Context,
+    target: &BranchToCheck,
+    skips: &[String],
+    notes: &mut Vec<String>,
+) -> Section {
+    cx.shell.status(
+        "Checking",
+        format!("branch {} in a temporary worktree", target.name),
+    );
+    let dir = cx.target_dir.join("security-release").join("worktrees");
+    let dir_name = target.name.replace(['/', '\\', ':'], "-");
+    let worktree = match TempWorktree::create(&cx.repo, &dir, &dir_name, target.tip) {
+        Ok(w) => w,
+        Err(e) => return branch_error(target, format!("{e:#}")),
+    };
+    // Options added later keep their defaults for branch checks.
+    #[allow(clippy::needless_update)]
+    let opts = ContextOptions {
+        base: Some(target.base.to_string()),
+        base_how: Some(target.base_how.clone()),
+        branch: Some(target.name.clone()),
+        current_release: target.role.clone(),
+        target_dir: Some(cx.target_dir.clone()),
+        flags: cx.flags.clone(),
+        ..ContextOptions::default()
+    };
+    let location = Location {
+        cwd: worktree.path.join(&cx.ws_dir),
+        manifest_path: None,
+    };
+    let section = Checkout::locate(&location)
+        .and_then(|checkout| Context::build(checkout, cx.config.clone(), &opts, cx.shell))
+        .map(|bcx| check_fix(&bcx, skips))
+        .unwrap_or_else(|e| branch_error(target, format!("{e:#}")));
+    if let Err(e) = worktree.remove() {
+        notes.push(format!("could not remove the temporary worktree: {e:#}"));
+    }
+    section
+}
+
+/// A section for a branch that could not be checked at all.
+fn branch_error(target: &BranchToCheck, message: String) -> Section {
+    let mut section = Section::new(target.name.clone())
+        .fact("branch", target.name.clone())
+        .fact("head", short(target.tip))
+        .fact(
+            "base",
+            format!("{} ({})", short(target.base), target.base_how),
+        );
+    section.checks.push(CheckResult::error(
+        "branch",
+        format!("could not check this branch: {message}"),
+    ));
+    section
 }
 
 /// Runs every check on the context's fix and returns them as one section.
