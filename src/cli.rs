@@ -136,7 +136,40 @@ pub struct BackportArgs {
 }
 
 #[derive(Args, Debug, Clone, Default)]
-pub struct VerifyPublishedArgs {}
+pub struct VerifyPublishedArgs {
+    /// BASE of the fix (default: merge-base of HEAD with the main branch;
+    /// needed once the fix is merged into it)
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// A crate version that must be published, `name@version` (repeatable;
+    /// default: the versions the release changed on each branch)
+    #[arg(long = "crate", value_name = "NAME@VERSION")]
+    pub crates: Vec<String>,
+    /// Sparse index to query (default: crates.io)
+    #[arg(long, value_name = "URL", conflicts_with = "registry")]
+    pub index: Option<String>,
+    /// Registry from cargo's configuration ([registries.NAME] or CARGO_REGISTRIES_NAME_INDEX)
+    #[arg(long, value_name = "NAME")]
+    pub registry: Option<String>,
+    /// Poll the index until every version appears, for at most SECS seconds
+    #[arg(long, value_name = "SECS")]
+    pub wait: Option<u64>,
+    /// Timeout of one index request, in seconds
+    #[arg(long, value_name = "SECS", default_value_t = 20.0)]
+    pub timeout: f64,
+    /// Compare each index checksum with `cargo package` run on the release tag
+    #[arg(long)]
+    pub verify_contents: bool,
+    /// A superproject that has this repository as a submodule (e.g. rust-lang/rust)
+    #[arg(long, value_name = "PATH", requires = "submodule")]
+    pub superproject: Option<PathBuf>,
+    /// Path of the submodule inside the superproject (e.g. src/tools/cargo)
+    #[arg(long, value_name = "PATH", requires = "superproject")]
+    pub submodule: Option<String>,
+    /// Superproject branch to check (repeatable; default: master, main, beta, stable that exist)
+    #[arg(long = "superproject-branch", value_name = "BRANCH")]
+    pub superproject_branches: Vec<String>,
+}
 
 /// Parses the process arguments, accepting both `cargo security-release …`
 /// and a direct `cargo-security-release …`.

@@ -379,6 +379,21 @@ impl Repo {
         Ok(out)
     }
 
+    /// The first parent of a commit.
+    pub fn parent_of(&self, id: Oid) -> Result<Oid> {
+        let c = self
+            .git
+            .find_commit(id)
+            .with_context(|| format!("commit {} is missing from the repository", short(id)))?;
+        c.parent_id(0)
+            .with_context(|| format!("commit {} has no parent", short(id)))
+    }
+
+    /// Does the repository have this commit?
+    pub fn has_commit(&self, id: Oid) -> bool {
+        self.git.find_commit(id).is_ok()
+    }
+
     /// Is `commit` reachable from `tip`?
     pub fn contains(&self, tip: Oid, commit: Oid) -> Result<bool> {
         Ok(tip == commit || self.git.graph_descendant_of(tip, commit)?)
@@ -478,6 +493,17 @@ impl CommitTree<'_> {
             .find_blob(entry.id())
             .with_context(|| format!("cannot read `{path}` at {}", short(self.commit)))?;
         Ok(Some(blob.content().to_vec()))
+    }
+
+    /// The commit a submodule at `path` points to (its gitlink), or `None`
+    /// when there is no submodule there.
+    pub fn gitlink(&self, path: &str) -> Result<Option<Oid>> {
+        match self.tree.get_path(Path::new(path)) {
+            Ok(e) if e.kind() == Some(ObjectType::Commit) => Ok(Some(e.id())),
+            Ok(_) => Ok(None),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("cannot read `{path}`")),
+        }
     }
 
     /// Names of the directories directly under `dir` ("" = the root).

@@ -19,6 +19,7 @@ pub mod render;
 pub mod report;
 pub mod semver_checks;
 pub mod shell;
+pub mod verify;
 pub mod workspace;
 
 pub use commands::run;

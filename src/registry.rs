@@ -43,10 +43,7 @@ pub struct IndexEntry {
 impl IndexEntry {
     pub fn find(&self, version: &Version) -> Option<&IndexedVersion> {
         let wanted = version.to_string();
-        self.versions
-            .as_ref()?
-            .iter()
-            .find(|v| v.version == wanted)
+        self.versions.as_ref()?.iter().find(|v| v.version == wanted)
     }
 }
 
@@ -191,7 +188,10 @@ impl SparseRegistry {
                     .root_certs(ureq::tls::RootCerts::PlatformVerifier)
                     .build(),
             )
-            .user_agent(concat!("cargo-security-release/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!(
+                "cargo-security-release/",
+                env!("CARGO_PKG_VERSION")
+            ))
             .build()
             .into();
         Ok(SparseRegistry {
@@ -341,11 +341,15 @@ mod tests {
     #[test]
     fn index_urls() {
         assert_eq!(
-            IndexLocation::from_url("https://index.example/").unwrap().url,
+            IndexLocation::from_url("https://index.example/")
+                .unwrap()
+                .url,
             "sparse+https://index.example/"
         );
         assert_eq!(
-            IndexLocation::from_url("sparse+http://127.0.0.1:1/").unwrap().url,
+            IndexLocation::from_url("sparse+http://127.0.0.1:1/")
+                .unwrap()
+                .url,
             "sparse+http://127.0.0.1:1/"
         );
         assert!(IndexLocation::from_url("file:///tmp/index").is_err());

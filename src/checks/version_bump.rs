@@ -48,7 +48,7 @@ fn run(cx: &Context) -> Result<CheckResult> {
     }
     if cx.registry.is_none() {
         findings.push(Detail::new(
-            "registry not consulted: a version counts as released when a release tag or another release branch has it",
+            "--offline: the registry was not consulted; a version counts as released when a release tag or another release branch has it",
         ));
     }
     let failing = findings

@@ -22,7 +22,8 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &CheckArgs) -> Result<
         },
         ..ContextOptions::default()
     };
-    let cx = Context::build(session.checkout, session.config, &opts, session.shell)?;
+    let mut cx = Context::build(session.checkout, session.config, &opts, session.shell)?;
+    super::attach_registry(&mut cx)?;
     for name in &args.allow_breaking {
         if cx.head_ws.member(name).is_none() {
             bail!("--allow-breaking `{name}`: no such crate in the workspace");
@@ -109,7 +110,11 @@ fn check_branch(
         manifest_path: None,
     };
     let section = Checkout::locate(&location)
-        .and_then(|checkout| Context::build(checkout, cx.config.clone(), &opts, cx.shell))
+        .and_then(|checkout| {
+            let mut bcx = Context::build(checkout, cx.config.clone(), &opts, cx.shell)?;
+            super::attach_registry(&mut bcx)?;
+            Ok(bcx)
+        })
         .map(|bcx| check_fix(&bcx, skips))
         .unwrap_or_else(|e| branch_error(target, format!("{e:#}")));
     if let Err(e) = worktree.remove() {

@@ -11,7 +11,8 @@ use anyhow::{Context as _, Result};
 
 use crate::cli::{Cli, Command, ConfigArgs, GlobalArgs};
 use crate::config::Config;
-use crate::context::{Checkout, Location};
+use crate::context::{Checkout, Context, Location};
+use crate::registry::{IndexLocation, RetryPolicy, SparseRegistry};
 use crate::render::Format;
 use crate::report::Report;
 use crate::shell::Shell;
@@ -55,4 +56,18 @@ pub fn shell_for(global: &GlobalArgs) -> Shell {
     let progress =
         !global.quiet && global.format != Format::Json && std::io::stderr().is_terminal();
     Shell::new(progress, global.verbose)
+}
+
+/// Online, "was this version released?" also asks crates.io's index (an
+/// index error then fails the row as "could not verify", never as "not
+/// released"); `--offline` leaves tags and release branches as the evidence.
+pub fn attach_registry(cx: &mut Context) -> Result<()> {
+    if cx.config.offline {
+        return Ok(());
+    }
+    let scratch = crate::verify::scratch_dir(cx);
+    let registry =
+        SparseRegistry::new(IndexLocation::crates_io(), &scratch, RetryPolicy::default())?;
+    cx.registry = Some(Box::new(registry));
+    Ok(())
 }

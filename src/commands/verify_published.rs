@@ -1,15 +1,137 @@
 //! `verify-published`: after the release, checks the registry, the tags, the
-//! fix on every branch, and a superproject's submodule.
+//! fix on every branch, and a superproject's submodule. The rows live in
+//! `verify`; this file picks what to verify and where to ask.
+
+use std::time::Duration;
 
 use anyhow::{Result, bail};
 
+use super::Session;
 use crate::cli::{ConfigArgs, GlobalArgs, VerifyPublishedArgs};
-use crate::report::Report;
+use crate::context::{Context, ContextOptions};
+use crate::git::short;
+use crate::registry::{IndexLocation, RetryPolicy, SparseRegistry};
+use crate::report::{CheckResult, Report, Section};
+use crate::verify::{self, RegistryOptions, Superproject, TagRules};
 
-pub fn run(
-    _global: &GlobalArgs,
-    _flags: &ConfigArgs,
-    _args: &VerifyPublishedArgs,
-) -> Result<Report> {
-    bail!("`verify-published` is not implemented yet")
+pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &VerifyPublishedArgs) -> Result<Report> {
+    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
+        bail!(
+            "--timeout must be a positive number of seconds, not {}",
+            args.timeout
+        );
+    }
+    let session = Session::open(global, flags)?;
+    let opts = ContextOptions {
+        base: args.base.clone(),
+        ..ContextOptions::default()
+    };
+    let cx = Context::build(session.checkout, session.config, &opts, session.shell)?;
+    let location = match (&args.index, &args.registry) {
+        (Some(url), _) => {
+            let mut loc = IndexLocation::from_url(url)?;
+            loc.label = format!("--index {}", loc.label);
+            loc
+        }
+        (None, Some(name)) => IndexLocation::from_registry_name(name, &cx.workspace_root)?,
+        (None, None) => IndexLocation::crates_io(),
+    };
+    let branches = verify::target_branches(&cx);
+    let expected = if args.crates.is_empty() {
+        verify::expected_from_branches(&cx, &branches)?
+    } else {
+        verify::parse_crate_args(&cx, &args.crates)?
+    };
+    let rules = TagRules::new(&cx)?;
+
+    let mut report = Report::new("verify-published");
+    let mut section = Section::new("release")
+        .fact(
+            "fix",
+            format!(
+                "{} commit(s), {}..{} (BASE: {})",
+                cx.fix.len(),
+                short(cx.base.commit),
+                short(cx.head.commit),
+                cx.base.how
+            ),
+        )
+        .fact("index", location.label.clone())
+        .fact(
+            "expected",
+            if expected.is_empty() {
+                "none".to_string()
+            } else {
+                expected
+                    .iter()
+                    .map(|e| e.id())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        );
+    if args.crates.is_empty() {
+        section = section.fact(
+            "branches",
+            branches
+                .iter()
+                .map(|b| format!("{} = {}", b.role, b.name))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
+
+    let registry_row = if cx.config.offline {
+        CheckResult::skip("registry", "--offline: the registry index was not queried")
+    } else {
+        let policy = RetryPolicy {
+            timeout: Duration::from_secs_f64(args.timeout),
+            ..RetryPolicy::default()
+        };
+        let registry = SparseRegistry::new(location, &verify::scratch_dir(&cx), policy)?;
+        let ropts = RegistryOptions {
+            wait: args.wait.map(Duration::from_secs),
+            verify_contents: args.verify_contents,
+            tags: &rules,
+        };
+        verify::registry_row(&cx, &registry, &expected, &ropts)
+            .unwrap_or_else(|e| CheckResult::error("registry", format!("could not verify: {e:#}")))
+    };
+    section.checks.push(registry_row);
+    section.checks.push(
+        verify::tag_row(&cx, &expected, &rules, &branches)
+            .unwrap_or_else(|e| CheckResult::error("tag", format!("could not run: {e:#}"))),
+    );
+    section.checks.push(
+        verify::branches_row(&cx, &branches)
+            .unwrap_or_else(|e| CheckResult::error("branches", format!("could not run: {e:#}"))),
+    );
+    let superproject = match (&args.superproject, &args.submodule) {
+        (Some(path), Some(submodule)) => {
+            let sp = Superproject {
+                path: absolute(path)?,
+                submodule: submodule.clone(),
+                branches: args.superproject_branches.clone(),
+            };
+            verify::superproject_row(&cx, &sp)?
+        }
+        _ => CheckResult::skip(
+            "superproject",
+            "no --superproject PATH --submodule PATH given",
+        ),
+    };
+    section.checks.push(superproject);
+    report.sections.push(section);
+    if cx.config.offline {
+        report.notes.push(
+            "--offline: the registry was not asked; tags and branches were checked".to_string(),
+        );
+    }
+    Ok(report)
+}
+
+fn absolute(p: &std::path::Path) -> Result<std::path::PathBuf> {
+    if p.is_absolute() {
+        return Ok(p.to_path_buf());
+    }
+    Ok(std::env::current_dir()?.join(p))
 }
