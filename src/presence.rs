@@ -85,12 +85,27 @@ pub fn find_on(repo: &Repo, fix: &Fix<'_>, tip: Oid) -> Result<Vec<Option<Match>
     for c in &candidates {
         by_patch_id.entry(repo.patch_id(c.id)?).or_insert(c.id);
     }
-    let squashed = if fix.commits.len() > 1 {
-        let range =
-            repo.patch_id_of_trees(Some(repo.tree_id(fix.base)?), repo.tree_id(fix.head)?)?;
-        by_patch_id.get(&range).copied()
-    } else {
-        None
+    // A squash of the commits asked about (first's parent → last), or of the
+    // whole range when those commits leave out some of it (the main branch's
+    // own version bump, say).
+    let squashed = match (fix.commits.first(), fix.commits.last()) {
+        (Some(first), Some(last)) if fix.commits.len() > 1 => {
+            let spans = [
+                (repo.parent_of(first.id).ok(), last.id),
+                (Some(fix.base), fix.head),
+            ];
+            let mut hit = None;
+            for (from, to) in spans {
+                let from = from.map(|c| repo.tree_id(c)).transpose()?;
+                let id = repo.patch_id_of_trees(from, repo.tree_id(to)?)?;
+                if let Some(on) = by_patch_id.get(&id) {
+                    hit = Some(*on);
+                    break;
+                }
+            }
+            hit
+        }
+        _ => None,
     };
     for (slot, commit) in out.iter_mut().zip(fix.commits) {
         if slot.is_some() {

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod index_server;
+
 use serde::Deserialize;
 use serde_json::Value;
 use tempfile::TempDir;
