@@ -90,6 +90,12 @@ pub struct ConfigArgs {
     /// An extra item for the manual checklist (repeatable; replaces the configured list)
     #[arg(long = "manual", value_name = "TEXT", global = true)]
     pub manual: Vec<String>,
+    /// Sparse registry index that says which versions are published (default: crates.io)
+    #[arg(long, value_name = "URL", conflicts_with = "registry", global = true)]
+    pub index: Option<String>,
+    /// Registry from cargo's configuration ([registries.NAME] or CARGO_REGISTRIES_<NAME>_INDEX)
+    #[arg(long, value_name = "NAME", global = true)]
+    pub registry: Option<String>,
     /// Version bump policy of backport targets: `patch` or `none`
     #[arg(long, value_name = "POLICY", value_parser = ["patch", "none"], global = true)]
     pub bump: Option<String>,
@@ -145,12 +151,6 @@ pub struct VerifyPublishedArgs {
     /// default: the versions the release changed on each branch)
     #[arg(long = "crate", value_name = "NAME@VERSION")]
     pub crates: Vec<String>,
-    /// Sparse index to query (default: crates.io)
-    #[arg(long, value_name = "URL", conflicts_with = "registry")]
-    pub index: Option<String>,
-    /// Registry from cargo's configuration ([registries.NAME] or CARGO_REGISTRIES_NAME_INDEX)
-    #[arg(long, value_name = "NAME")]
-    pub registry: Option<String>,
     /// Poll the index until every version appears, for at most SECS seconds
     #[arg(long, value_name = "SECS")]
     pub wait: Option<u64>,

@@ -54,6 +54,10 @@ pub struct Config {
     /// Per-target bump policy: target role or branch → "patch" | "none";
     /// the key `*` applies to every target.
     pub bump: BTreeMap<String, String>,
+    /// Sparse index URL (`index`) or cargo registry name (`registry`) that
+    /// says which versions are published; crates.io when neither is set.
+    pub index: Option<String>,
+    pub registry: Option<String>,
     pub offline: bool,
 }
 
@@ -72,12 +76,14 @@ impl Default for Config {
             public_remotes: None,
             manual: Vec::new(),
             bump: BTreeMap::new(),
+            index: None,
+            registry: None,
             offline: false,
         }
     }
 }
 
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 12] = [
     "main-branch",
     "branches",
     "backport-prefix",
@@ -88,6 +94,7 @@ const KEYS: [&str; 11] = [
     "public-remotes",
     "manual",
     "bump",
+    "index",
     "registry",
 ];
 
@@ -186,7 +193,8 @@ impl Config {
                         }
                     }
                 }
-                "registry" => {}
+                "index" => config.index = Some(string(item).ok_or_else(|| err("a URL"))?),
+                "registry" => config.registry = Some(string(item).ok_or_else(|| err("a registry name"))?),
                 other => bail!(
                     "{at}: unknown key `{other}`\nknown keys: {}",
                     KEYS.join(", ")
@@ -225,6 +233,14 @@ impl Config {
         }
         if !flags.public_remotes.is_empty() {
             self.public_remotes = Some(flags.public_remotes.clone());
+        }
+        if let Some(url) = &flags.index {
+            self.index = Some(url.clone());
+            self.registry = None;
+        }
+        if let Some(name) = &flags.registry {
+            self.registry = Some(name.clone());
+            self.index = None;
         }
         if !flags.manual.is_empty() {
             self.manual = flags.manual.clone();

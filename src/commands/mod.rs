@@ -58,7 +58,17 @@ pub fn shell_for(global: &GlobalArgs) -> Shell {
     Shell::new(progress, global.verbose)
 }
 
-/// Online, "was this version released?" also asks crates.io's index (an
+/// The index that says which versions are published: `index` / `--index`,
+/// `registry` / `--registry`, else crates.io.
+pub fn index_location(cx: &Context) -> Result<IndexLocation> {
+    match (&cx.config.index, &cx.config.registry) {
+        (Some(url), _) => IndexLocation::from_url(url),
+        (None, Some(name)) => IndexLocation::from_registry_name(name, &cx.workspace_root),
+        (None, None) => Ok(IndexLocation::crates_io()),
+    }
+}
+
+/// Online, "was this version released?" also asks the registry index (an
 /// index error then fails the row as "could not verify", never as "not
 /// released"); `--offline` leaves tags and release branches as the evidence.
 pub fn attach_registry(cx: &mut Context) -> Result<()> {
@@ -66,8 +76,7 @@ pub fn attach_registry(cx: &mut Context) -> Result<()> {
         return Ok(());
     }
     let scratch = crate::verify::scratch_dir(cx);
-    let registry =
-        SparseRegistry::new(IndexLocation::crates_io(), &scratch, RetryPolicy::default())?;
+    let registry = SparseRegistry::new(index_location(cx)?, &scratch, RetryPolicy::default())?;
     cx.registry = Some(Box::new(registry));
     Ok(())
 }

@@ -10,7 +10,7 @@ use super::Session;
 use crate::cli::{ConfigArgs, GlobalArgs, VerifyPublishedArgs};
 use crate::context::{Context, ContextOptions};
 use crate::git::short;
-use crate::registry::{IndexLocation, RetryPolicy, SparseRegistry};
+use crate::registry::{RetryPolicy, SparseRegistry};
 use crate::report::{CheckResult, Report, Section};
 use crate::verify::{self, RegistryOptions, Superproject, TagRules};
 
@@ -27,15 +27,7 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &VerifyPublishedArgs) 
         ..ContextOptions::default()
     };
     let cx = Context::build(session.checkout, session.config, &opts, session.shell)?;
-    let location = match (&args.index, &args.registry) {
-        (Some(url), _) => {
-            let mut loc = IndexLocation::from_url(url)?;
-            loc.label = format!("--index {}", loc.label);
-            loc
-        }
-        (None, Some(name)) => IndexLocation::from_registry_name(name, &cx.workspace_root)?,
-        (None, None) => IndexLocation::crates_io(),
-    };
+    let location = super::index_location(&cx)?;
     let branches = verify::target_branches(&cx);
     let expected = if args.crates.is_empty() {
         verify::expected_from_branches(&cx, &branches)?
