@@ -194,7 +194,9 @@ impl Config {
                     }
                 }
                 "index" => config.index = Some(string(item).ok_or_else(|| err("a URL"))?),
-                "registry" => config.registry = Some(string(item).ok_or_else(|| err("a registry name"))?),
+                "registry" => {
+                    config.registry = Some(string(item).ok_or_else(|| err("a registry name"))?)
+                }
                 other => bail!(
                     "{at}: unknown key `{other}`\nknown keys: {}",
                     KEYS.join(", ")

@@ -772,7 +772,7 @@ pub fn superproject_row(cx: &Context, sp: &Superproject) -> Result<CheckResult> 
                 .join(", ");
             findings.push(
                 Detail::new(format!(
-                    "on `{name}`, `{submodule}` points at {}, which has the fix (by {how})",
+                    "on `{name}`, `{submodule}` points at {}, which has the fix (matched by {how})",
                     short(pointer)
                 ))
                 .status(Status::Pass)
