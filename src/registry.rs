@@ -219,25 +219,37 @@ impl SparseRegistry {
         Ok(entry)
     }
 
-    /// Fetches every crate concurrently (one thread per crate, at most 16
-    /// at a time): twenty crates cost about one round trip, not twenty.
+    /// Fetches every crate concurrently (a pool of up to 32 threads taking
+    /// the next name as they finish): twenty crates cost about one round
+    /// trip, not twenty.
     pub fn entries(&self, names: &[String]) -> Vec<(String, Result<IndexEntry>)> {
-        let mut out = Vec::with_capacity(names.len());
-        for chunk in names.chunks(16) {
-            std::thread::scope(|s| {
-                let handles: Vec<_> = chunk
-                    .iter()
-                    .map(|n| (n.clone(), s.spawn(move || self.entry(n))))
-                    .collect();
-                for (name, h) in handles {
-                    let result = h
-                        .join()
-                        .unwrap_or_else(|_| Err(anyhow!("the lookup of `{name}` panicked")));
-                    out.push((name, result));
-                }
-            });
-        }
-        out
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let results: Mutex<Vec<Option<Result<IndexEntry>>>> =
+            Mutex::new(names.iter().map(|_| None).collect());
+        std::thread::scope(|s| {
+            for _ in 0..names.len().min(32) {
+                s.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        let Some(name) = names.get(i) else { break };
+                        let result = self.entry(name);
+                        if let Ok(mut r) = results.lock() {
+                            r[i] = Some(result);
+                        }
+                    }
+                });
+            }
+        });
+        let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+        names
+            .iter()
+            .cloned()
+            .zip(results)
+            .map(|(name, r)| {
+                let r = r.unwrap_or_else(|| Err(anyhow!("the lookup of `{name}` did not finish")));
+                (name, r)
+            })
+            .collect()
     }
 
     /// Forgets memoized answers (for `--wait` polling).
