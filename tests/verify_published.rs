@@ -478,3 +478,4 @@ fn superproject_submodule_on_each_branch() {
 fn RepoState(path: &std::path::Path) -> support::RepoState {
     support::RepoState::capture(path)
 }
+
