@@ -478,4 +478,3 @@ fn superproject_submodule_on_each_branch() {
 fn RepoState(path: &std::path::Path) -> support::RepoState {
     support::RepoState::capture(path)
 }
-
