@@ -464,17 +464,3 @@ fn which(name: &str) -> std::path::PathBuf {
         .find(|p| p.is_file())
         .unwrap_or_else(|| panic!("{name} not on PATH"))
 }
-
-#[test]
-#[ignore]
-fn show_report() {
-    for scenario in [
-        "ci-failing-test",
-        "semver-removed-fn",
-        "branch-broken-backport",
-    ] {
-        let fx = Fixture::scenario(scenario);
-        let run = fx.run(&["check", "--offline", "--all"]);
-        println!("{}\n{}", run.stdout, run.stderr);
-    }
-}
