@@ -622,16 +622,43 @@ pub struct Committer {
 }
 
 impl Repo {
-    /// The committer from git config (`user.name`, `user.email`); without
-    /// one (common in CI) a stand-in identity, flagged as such.
+    /// The committer as git would record it: `GIT_COMMITTER_NAME`/`EMAIL`,
+    /// else `user.name`/`user.email` from git config (honouring
+    /// `GIT_CONFIG_GLOBAL`, which libgit2 alone ignores); without one (common
+    /// in CI) a stand-in identity, flagged as such.
     pub fn committer(&self) -> Committer {
-        match self.git.signature() {
-            Ok(sig) => Committer {
-                name: sig.name().unwrap_or("cargo-security-release").to_string(),
-                email: sig.email().unwrap_or("security-release@localhost").to_string(),
+        let config = match std::env::var_os("GIT_CONFIG_GLOBAL") {
+            Some(global) => {
+                let mut c = git2::Config::new().ok();
+                if let Some(cfg) = c.as_mut() {
+                    let _ = cfg.add_file(Path::new(&global), git2::ConfigLevel::Global, false);
+                    let _ = cfg.add_file(
+                        &self.git.commondir().join("config"),
+                        git2::ConfigLevel::Local,
+                        false,
+                    );
+                }
+                c
+            }
+            None => self.git.config().ok(),
+        };
+        let read = |env: &str, key: &str| {
+            std::env::var(env)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .or_else(|| config.as_ref().and_then(|c| c.get_string(key).ok()))
+                .filter(|v| !v.is_empty())
+        };
+        match (
+            read("GIT_COMMITTER_NAME", "user.name"),
+            read("GIT_COMMITTER_EMAIL", "user.email"),
+        ) {
+            (Some(name), Some(email)) => Committer {
+                name,
+                email,
                 fallback: false,
             },
-            Err(_) => Committer {
+            _ => Committer {
                 name: "cargo-security-release".to_string(),
                 email: "security-release@localhost".to_string(),
                 fallback: true,
