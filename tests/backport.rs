@@ -172,6 +172,246 @@ fn two_targets_three_commits_clean() {
     assert!(push.contains("security-release/stable") && push.contains("security-release/beta"), "{push}");
 }
 
+
+#[test]
+fn unreleased_beta_keeps_its_versions_and_mains_changelog_hunk() {
+    let fx = Fixture::scenario("backport-three-commits");
+    let run = backport(&fx, &["--beta", "beta"]);
+    run.assert_code(0);
+    let sections = run.json()["sections"].as_array().unwrap();
+    assert_eq!(sections.len(), 1, "only --beta was asked for:\n{run:?}");
+    assert_row(&run, "beta", "branch", "pass");
+    // No bump commit: the last commit is main's bump commit, reduced to its
+    // changelog hunk.
+    let log = subjects(&fx, "beta..security-release/beta");
+    assert_eq!(log.last().map(String::as_str), Some("Bump cargo-util to 0.3.1"));
+    assert_eq!(log.len(), 3);
+    let files = fx.git(&["diff", "--name-only", "security-release/beta~1", "security-release/beta"]);
+    assert_eq!(files, "CHANGELOG.md");
+    for path in ["Cargo.toml", "Cargo.lock", "crates/cargo-util/Cargo.toml"] {
+        assert_eq!(show(&fx, "beta", path), show(&fx, "security-release/beta", path), "{path}");
+    }
+    assert!(show(&fx, "security-release/beta", "CHANGELOG.md").contains("## cargo-util 0.3.1"));
+    assert!(
+        messages(&run, "beta", "version-bump")
+            .iter()
+            .any(|m| m.contains("cargo-util stays 0.3.0") && m.contains("unreleased")),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn mains_bump_commit_is_replaced_by_the_targets_own_bump() {
+    let fx = Fixture::scenario("backport-bump-conflict");
+    // The premise: git's own cherry-pick of main's bump commit conflicts.
+    let probe = fx.root().join("probe");
+    fx.git(&["worktree", "add", "-q", "--detach", probe.to_str().unwrap(), "stable"]);
+    let out = fx
+        .env(&mut std::process::Command::new("git"))
+        .args(["cherry-pick", "-x", "fix-path-traversal~1", "fix-path-traversal"])
+        .current_dir(&probe)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "git cherry-pick was expected to conflict");
+    let conflicted = fx.git_in(&probe, &["diff", "--name-only", "--diff-filter=U"]);
+    assert!(conflicted.contains("Cargo.toml") && conflicted.contains("Cargo.lock"), "{conflicted}");
+
+    let run = backport(&fx, &["--stable", "stable"]);
+    run.assert_code(0);
+    assert_row(&run, "stable", "cherry-pick", "pass");
+    assert!(
+        messages(&run, "stable", "cherry-pick")
+            .iter()
+            .any(|m| m.contains("skipped") && m.contains("(empty)") && m.contains("Bump cargo-util to 0.3.1")),
+        "{run:?}"
+    );
+    assert_eq!(
+        subjects(&fx, "stable..security-release/stable"),
+        [
+            "Refuse `..` components when unpacking archives",
+            "Bump versions for the security release",
+        ]
+    );
+    let versions = messages(&run, "stable", "version-bump");
+    assert!(versions.iter().any(|m| m.contains("cargo-util 0.2.3 → 0.2.4")), "{run:?}");
+    // cargo itself changed only through its manifest's requirement.
+    assert!(
+        versions
+            .iter()
+            .any(|m| m.contains("cargo 0.73.0 → 0.73.1") && m.contains("requires cargo-util 0.2.4")),
+        "{run:?}"
+    );
+    let root = show(&fx, "security-release/stable", "Cargo.toml");
+    assert!(root.contains("cargo-util = { version = \"0.2.4\", path = \"crates/cargo-util\" }"), "{root}");
+    assert!(!root.contains("0.3.1"), "{root}");
+    let lock = show(&fx, "security-release/stable", "Cargo.lock");
+    assert!(lock.contains("name = \"cargo-util\"\nversion = \"0.2.4\""), "{lock}");
+    assert!(lock.contains("name = \"cargo\"\nversion = \"0.73.1\""), "{lock}");
+}
+
+#[test]
+fn planned_version_on_another_branch_fails_that_target() {
+    // common: beta already carries cargo-util 0.2.4 (unreleased), so stable's
+    // 0.2.3 → 0.2.4 would publish a second, different 0.2.4.
+    let fx = Fixture::scenario("backport-collision");
+    let before = fx.state();
+    let run = backport(&fx, &[]);
+    run.assert_code(1);
+    assert_row(&run, "stable", "version-bump", "fail");
+    let summary = run.row_in(Some("stable"), "version-bump")["summary"].as_str().unwrap_or("");
+    assert!(summary.contains("cargo-util 0.2.4") && summary.contains("branch `beta`"), "{run:?}");
+    let hint = run.row_in(Some("stable"), "version-bump")["hint"].as_str().unwrap_or("");
+    assert!(hint.contains("0.2.5") && hint.contains("bump"), "{hint}");
+    assert_row(&run, "stable", "branch", "skip");
+    assert!(!ref_exists(&fx, "security-release/stable"));
+    // beta ships the fix in its unreleased 0.2.4.
+    assert_row(&run, "beta", "branch", "pass");
+    assert!(ref_exists(&fx, "security-release/beta"));
+    assert_user_state_kept(&before, &fx.state());
+}
+
+#[test]
+fn commits_already_on_the_target_are_skipped_with_the_matcher() {
+    let fx = Fixture::scenario("backport-present");
+    let run = backport(&fx, &["--onto", "stable", "--onto", "lts"]);
+    run.assert_code(0);
+    let stable = messages(&run, "stable", "cherry-pick");
+    let skipped = |kind: &str, subject: &str| {
+        stable
+            .iter()
+            .any(|m| m.starts_with("skipped") && m.contains(&format!("({kind})")) && m.contains(subject))
+    };
+    assert!(skipped("trailer", "Refuse `..` components"), "{run:?}");
+    assert!(skipped("patch-id", "Test that `..` components"), "{run:?}");
+    assert!(stable.iter().any(|m| m.starts_with("picked") && m.contains("Document that upload paths")), "{run:?}");
+    assert_eq!(
+        subjects(&fx, "stable..security-release/stable"),
+        ["Document that upload paths refuse `..`", "Bump versions for the security release"]
+    );
+    let lts = messages(&run, "lts", "cherry-pick");
+    assert_eq!(lts.iter().filter(|m| m.contains("(squashed)")).count(), 3, "{run:?}");
+    assert_row(&run, "lts", "branch", "skip");
+    assert!(!ref_exists(&fx, "security-release/lts"));
+}
+
+#[test]
+fn conflict_names_files_and_prerequisite_and_writes_nothing_for_that_target() {
+    let fx = Fixture::scenario("backport-conflict");
+    let before = fx.state();
+    let run = backport(&fx, &[]);
+    run.assert_code(1);
+    assert_row(&run, "stable", "cherry-pick", "fail");
+    let row = run.row_in(Some("stable"), "cherry-pick");
+    let details = row["details"].as_array().unwrap();
+    assert!(
+        details.iter().any(|d| d["file"] == "crates/cargo-util/src/lib.rs"),
+        "{run:?}"
+    );
+    let prerequisite = fx.git(&["rev-parse", "beta"]);
+    assert!(
+        details
+            .iter()
+            .any(|d| d["commit"] == prerequisite.as_str()
+                && d["message"].as_str().unwrap_or("").contains("Bump to 0.74.0")),
+        "{run:?}"
+    );
+    let fix = fx.git(&["rev-parse", "fix-path-traversal"]);
+    assert!(details.iter().any(|d| d["commit"] == fix.as_str()), "{run:?}");
+    assert!(!ref_exists(&fx, "security-release/stable"));
+    assert_row(&run, "beta", "branch", "pass");
+    assert!(ref_exists(&fx, "security-release/beta"));
+    assert_user_state_kept(&before, &fx.state());
+
+    // --worktree leaves the conflicted pick for the user, with the commands.
+    let run = backport(&fx, &["--stable", "stable", "--worktree"]);
+    run.assert_code(1);
+    let hint = run.row_in(Some("stable"), "cherry-pick")["hint"].as_str().unwrap_or("").to_string();
+    assert!(hint.contains("git cherry-pick --continue"), "{hint}");
+    let wt = fx.repo.join("target/security-release/conflict-security-release-stable");
+    assert!(hint.contains(wt.to_str().unwrap()), "{hint}");
+    let conflicted = fx.git_in(&wt, &["diff", "--name-only", "--diff-filter=U"]);
+    assert_eq!(conflicted, "crates/cargo-util/src/lib.rs");
+    assert_user_state_kept(&before, &fx.state());
+}
+
+#[test]
+fn existing_branch_is_refused_and_replaced_with_force() {
+    let fx = Fixture::scenario("backport-three-commits");
+    fx.git(&["branch", "security-release/stable", "stable"]);
+    let old = fx.git(&["rev-parse", "security-release/stable"]);
+    let run = backport(&fx, &["--stable", "stable"]);
+    run.assert_code(1);
+    assert_row(&run, "stable", "branch", "fail");
+    let summary = run.row_in(Some("stable"), "branch")["summary"].as_str().unwrap_or("");
+    assert!(summary.contains("already exists") && summary.contains("--force"), "{summary}");
+    assert_eq!(fx.git(&["rev-parse", "security-release/stable"]), old);
+
+    let run = backport(&fx, &["--stable", "stable", "--force"]);
+    run.assert_code(0);
+    assert_row(&run, "stable", "branch", "pass");
+    assert_ne!(fx.git(&["rev-parse", "security-release/stable"]), old);
+    assert_eq!(subjects(&fx, "stable..security-release/stable").len(), 4);
+}
+
+#[test]
+fn dry_run_writes_nothing_and_prints_the_plan() {
+    let fx = Fixture::scenario("backport-three-commits");
+    let before = fx.state();
+    let objects = fx.git(&["count-objects", "-v"]);
+    let run = backport(&fx, &["--dry-run"]);
+    run.assert_code(0);
+    assert_eq!(fx.state(), before, "a dry run changed the repository");
+    assert_eq!(fx.git(&["count-objects", "-v"]), objects, "a dry run wrote objects");
+    assert_row(&run, "stable", "branch", "skip");
+    let summary = run.row_in(Some("stable"), "branch")["summary"].as_str().unwrap_or("");
+    assert!(summary.contains("would create `security-release/stable`"), "{summary}");
+    assert!(
+        messages(&run, "stable", "version-bump")
+            .iter()
+            .any(|m| m.contains("cargo-util 0.2.3 → 0.2.4")),
+        "{run:?}"
+    );
+    assert!(run.json()["next_steps"].as_array().is_none_or(|a| a.is_empty()));
+    // The human plan names the picks and the versions.
+    let human = fx.run(&["backport", "--offline", "--dry-run"]);
+    human.assert_code(0);
+    assert!(human.stdout.contains("would create `security-release/beta`"), "{human:?}");
+    assert!(human.stdout.contains("picked"), "{human:?}");
+}
+
+#[test]
+fn exact_and_inline_table_requirements_keep_their_form() {
+    let fx = Fixture::scenario("backport-pinned");
+    let run = backport(&fx, &["--stable", "stable"]);
+    run.assert_code(0);
+    let root = show(&fx, "security-release/stable", "Cargo.toml");
+    assert!(
+        root.contains(
+            "cargo-util = { version = \"=0.2.15\", path = \"crates/cargo-util\" } # cargo and cargo-util ship together"
+        ),
+        "{root}"
+    );
+    let io = show(&fx, "security-release/stable", "crates/crates-io/Cargo.toml");
+    assert!(
+        io.contains(
+            "cargo-util = { path = \"../cargo-util\", version = \"0.2.15\", default-features = false } # not inherited: published separately"
+        ),
+        "{io}"
+    );
+    // crates-io's own manifest changed: it gets its point release too.
+    assert!(io.contains("version = \"0.38.1\""), "{io}");
+    let versions = messages(&run, "stable", "version-bump");
+    assert!(versions.iter().any(|m| m.contains("crates-io 0.38.0 → 0.38.1")), "{run:?}");
+    let dir = fx.root().join("check-stable");
+    fx.git(&["worktree", "add", "-q", "--detach", dir.to_str().unwrap(), "security-release/stable"]);
+    let out = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["metadata", "--locked", "--offline", "--format-version", "1"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 #[test]
 #[ignore]
 fn show_report() {
