@@ -413,6 +413,103 @@ fn exact_and_inline_table_requirements_keep_their_form() {
 }
 
 #[test]
+fn killed_before_the_ref_is_written_leaves_no_branch() {
+    use std::io::BufRead as _;
+    let fx = Fixture::scenario("backport-three-commits");
+    let before = fx.state();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-security-release"));
+    fx.env(&mut cmd)
+        .args(["backport", "--format", "json", "--offline"])
+        .current_dir(&fx.repo)
+        .env("CARGO_SECURITY_RELEASE_TEST_PAUSE_BEFORE_REF_MS", "60000")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    // Every commit of the first target is written by now; its ref is not.
+    let paused = lines.any(|l| l.is_ok_and(|l| l.contains("test pause")));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(paused, "the tool never reached the pause");
+    assert!(!ref_exists(&fx, "security-release/stable"));
+    assert!(!ref_exists(&fx, "security-release/beta"));
+    fx.git(&["fsck", "--no-progress"]);
+    assert_eq!(fx.state(), before);
+}
+
+#[test]
+fn merge_commits_in_the_fix_are_refused() {
+    let fx = Fixture::scenario("backport-three-commits");
+    fx.steps(
+        r#"
+[[step]]
+git = ["switch", "-q", "-c", "side", "fix-path-traversal~1"]
+[[step]]
+write = { "notes.md" = "side\n" }
+commit = "Side note\n\nOn a side branch."
+switch = "fix-path-traversal"
+merge = "side"
+"#,
+    );
+    let before = fx.state();
+    let run = backport(&fx, &[]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("merge commit") && run.stderr.contains("Merge branch 'side'"), "{run:?}");
+    assert_eq!(fx.state(), before);
+}
+
+#[test]
+fn cargo_layout_chooses_beta_and_stable_and_says_so() {
+    let fx = Fixture::scenario("backport-three-commits");
+    // Without configured branches, `rust-1.N.0` names them.
+    fx.steps(
+        r#"
+[[step]]
+git = ["branch", "rust-1.72.0", "stable"]
+[[step]]
+git = ["branch", "rust-1.73.0", "beta"]
+[[step]]
+git = ["branch", "rust-1.71.0", "0.73.0"]
+"#,
+    );
+    let root = fx.read("Cargo.toml").replace("branches = { stable = \"stable\", beta = \"beta\" }\n", "");
+    fx.write("Cargo.toml", &root);
+    let run = backport(&fx, &[]);
+    run.assert_code(0);
+    let note = run.json()["notes"][0].as_str().unwrap_or("");
+    assert!(note.contains("beta = rust-1.73.0") && note.contains("stable = rust-1.72.0"), "{run:?}");
+    assert_row(&run, "rust-1.72.0", "branch", "pass");
+    assert_row(&run, "rust-1.73.0", "branch", "pass");
+    assert!(ref_exists(&fx, "security-release/rust-1.72.0"));
+    assert!(!ref_exists(&fx, "security-release/rust-1.71.0"));
+    // beta's 0.3.0 is unreleased even though the stable branch exists.
+    assert_eq!(subjects(&fx, "rust-1.73.0..security-release/rust-1.73.0").len(), 3);
+}
+
+#[test]
+fn without_a_git_identity_a_stand_in_committer_is_used_and_reported() {
+    let fx = Fixture::scenario("backport-three-commits");
+    std::fs::write(fx.root().join("gitconfig"), "").unwrap();
+    let run = backport(&fx, &["--stable", "stable"]);
+    run.assert_code(0);
+    let notes = run.json()["notes"].to_string();
+    assert!(notes.contains("no user.name"), "{run:?}");
+    let committer = fx.git(&["log", "-1", "--format=%cn <%ce>|%an", "security-release/stable~1"]);
+    assert_eq!(committer, "cargo-security-release <security-release@localhost>|Fixture Maintainer");
+}
+
+#[test]
+fn unknown_target_is_a_clear_error() {
+    let fx = Fixture::scenario("backport-three-commits");
+    let before = fx.state();
+    let run = backport(&fx, &["--onto", "rust-1.99.0"]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("target branch `rust-1.99.0` exists neither locally nor as `origin/rust-1.99.0`"), "{run:?}");
+    assert_eq!(fx.state(), before);
+}
+
+#[test]
 #[ignore]
 fn show_report() {
     let fx = Fixture::scenario("backport-three-commits");

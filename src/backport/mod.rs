@@ -683,14 +683,20 @@ fn bump(
 }
 
 fn bump_message(target: &Target, bumped: &BTreeMap<String, (Version, Version)>) -> String {
-    let mut msg = if bumped.len() == 1 {
-        let (name, (_, new)) = bumped.iter().next().map(|(n, v)| (n, v)).unwrap_or_else(|| unreachable!());
-        format!("Bump {name} to {new} for the security release\n\n")
-    } else {
-        "Bump versions for the security release\n\n".to_string()
+    let mut msg = match bumped.iter().next() {
+        None => "Align requirements on workspace members\n\n".to_string(),
+        Some((name, (_, new))) if bumped.len() == 1 => {
+            format!("Bump {name} to {new} for the security release\n\n")
+        }
+        Some(_) => "Bump versions for the security release\n\n".to_string(),
     };
     if bumped.is_empty() {
-        msg = "Align requirements on workspace members\n\n".to_string();
+        msg.push_str(&format!(
+            "The picked commits require versions of workspace members that\n\
+             `{}` does not have; the requirements now match its versions.\n",
+            target.name
+        ));
+        return msg;
     }
     msg.push_str(&format!(
         "Point releases on `{}`, so that its users get the fix without\n\
@@ -844,6 +850,7 @@ fn test_pause() {
     if let Some(ms) = std::env::var_os("CARGO_SECURITY_RELEASE_TEST_PAUSE_BEFORE_REF_MS")
         .and_then(|v| v.to_str().and_then(|s| s.parse::<u64>().ok()))
     {
+        eprintln!("test pause: about to write a branch");
         std::thread::sleep(std::time::Duration::from_millis(ms));
     }
 }
