@@ -669,10 +669,7 @@ impl Repo {
     /// Sends every object written from now on to memory instead of disk,
     /// so that a dry run leaves the object database as it was.
     pub fn keep_new_objects_in_memory(&self) -> Result<()> {
-        let odb = self
-            .git
-            .odb()
-            .context("cannot open the object database")?;
+        let odb = self.git.odb().context("cannot open the object database")?;
         odb.add_new_mempack_backend(1000)
             .context("cannot add an in-memory object store")?;
         Ok(())

@@ -25,7 +25,11 @@ fn assert_user_state_kept(before: &RepoState, after: &RepoState) {
             .map(str::to_string)
             .collect()
     };
-    assert_eq!(other_refs(&before.refs), other_refs(&after.refs), "refs changed");
+    assert_eq!(
+        other_refs(&before.refs),
+        other_refs(&after.refs),
+        "refs changed"
+    );
 }
 
 /// `backport --format json --offline` plus `args`.
@@ -49,8 +53,12 @@ fn subjects(fx: &Fixture, range: &str) -> Vec<String> {
 }
 
 fn ref_exists(fx: &Fixture, name: &str) -> bool {
-    fx.git(&["for-each-ref", "--format=%(refname)", &format!("refs/heads/{name}")])
-        .contains(name)
+    fx.git(&[
+        "for-each-ref",
+        "--format=%(refname)",
+        &format!("refs/heads/{name}"),
+    ])
+    .contains(name)
 }
 
 /// The messages of a row's details.
@@ -106,26 +114,62 @@ fn two_targets_three_commits_clean() {
         ]
     );
     for (i, sha) in fix.iter().enumerate() {
-        let msg = fx.git(&["log", "-1", "--format=%B", &format!("security-release/stable~{}", 3 - i)]);
+        let msg = fx.git(&[
+            "log",
+            "-1",
+            "--format=%B",
+            &format!("security-release/stable~{}", 3 - i),
+        ]);
         assert!(
             msg.contains(&format!("(cherry picked from commit {sha})")),
             "{msg}"
         );
-        let author = fx.git(&["log", "-1", "--format=%an <%ae>", &format!("security-release/stable~{}", 3 - i)]);
+        let author = fx.git(&[
+            "log",
+            "-1",
+            "--format=%an <%ae>",
+            &format!("security-release/stable~{}", 3 - i),
+        ]);
         assert_eq!(author, fx.git(&["log", "-1", "--format=%an <%ae>", sha]));
     }
-    let util = show(&fx, "security-release/stable", "crates/cargo-util/Cargo.toml");
+    let util = show(
+        &fx,
+        "security-release/stable",
+        "crates/cargo-util/Cargo.toml",
+    );
     assert!(util.contains("version = \"0.2.4\""), "{util}");
     let root = show(&fx, "security-release/stable", "Cargo.toml");
-    assert!(root.contains("cargo-util = { version = \"0.2.4\", path = \"crates/cargo-util\" }"), "{root}");
+    assert!(
+        root.contains("cargo-util = { version = \"0.2.4\", path = \"crates/cargo-util\" }"),
+        "{root}"
+    );
     assert!(root.contains("version = \"0.73.1\""), "{root}");
-    assert!(root.contains("crates-io = { version = \"0.38.0\", path"), "{root}");
+    assert!(
+        root.contains("crates-io = { version = \"0.38.0\", path"),
+        "{root}"
+    );
     let lock = show(&fx, "security-release/stable", "Cargo.lock");
-    assert!(lock.contains("name = \"cargo-util\"\nversion = \"0.2.4\""), "{lock}");
-    assert!(lock.contains("name = \"cargo\"\nversion = \"0.73.1\""), "{lock}");
+    assert!(
+        lock.contains("name = \"cargo-util\"\nversion = \"0.2.4\""),
+        "{lock}"
+    );
+    assert!(
+        lock.contains("name = \"cargo\"\nversion = \"0.73.1\""),
+        "{lock}"
+    );
     let changelog = show(&fx, "security-release/stable", "CHANGELOG.md");
-    assert!(changelog.contains("- Refuse `..` in archive paths"), "{changelog}");
-    assert!(show(&fx, "security-release/stable", "crates/cargo-util/src/lib.rs").contains("leaves the destination"));
+    assert!(
+        changelog.contains("- Refuse `..` in archive paths"),
+        "{changelog}"
+    );
+    assert!(
+        show(
+            &fx,
+            "security-release/stable",
+            "crates/cargo-util/src/lib.rs"
+        )
+        .contains("leaves the destination")
+    );
     assert!(
         messages(&run, "stable", "version-bump")
             .iter()
@@ -148,30 +192,59 @@ fn two_targets_three_commits_clean() {
     // beta: 0.74.0 / cargo-util 0.3.0 were never released, so no bump commit.
     let log = subjects(&fx, "beta..security-release/beta");
     assert_eq!(log.len(), 3, "{log:?}");
-    assert!(show(&fx, "security-release/beta", "crates/cargo-util/Cargo.toml").contains("version = \"0.3.0\""));
+    assert!(
+        show(&fx, "security-release/beta", "crates/cargo-util/Cargo.toml")
+            .contains("version = \"0.3.0\"")
+    );
 
     // Each branch resolves with its own Cargo.lock, unchanged.
     for branch in ["security-release/stable", "security-release/beta"] {
         let dir = fx.root().join(branch.replace('/', "-"));
-        fx.git(&["worktree", "add", "-q", "--detach", dir.to_str().unwrap(), branch]);
-        let out = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["metadata", "--locked", "--offline", "--format-version", "1", "--no-deps"])
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{branch}: {}", String::from_utf8_lossy(&out.stderr));
-        let out = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["metadata", "--locked", "--offline", "--format-version", "1"])
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{branch}: {}", String::from_utf8_lossy(&out.stderr));
+        fx.git(&[
+            "worktree",
+            "add",
+            "-q",
+            "--detach",
+            dir.to_str().unwrap(),
+            branch,
+        ]);
+        let out =
+            std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                .args([
+                    "metadata",
+                    "--locked",
+                    "--offline",
+                    "--format-version",
+                    "1",
+                    "--no-deps",
+                ])
+                .current_dir(&dir)
+                .output()
+                .unwrap();
+        assert!(
+            out.status.success(),
+            "{branch}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out =
+            std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                .args(["metadata", "--locked", "--offline", "--format-version", "1"])
+                .current_dir(&dir)
+                .output()
+                .unwrap();
+        assert!(
+            out.status.success(),
+            "{branch}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let push = run.json()["next_steps"][0].as_str().unwrap_or("");
     assert!(push.starts_with("git push "), "{push}");
-    assert!(push.contains("security-release/stable") && push.contains("security-release/beta"), "{push}");
+    assert!(
+        push.contains("security-release/stable") && push.contains("security-release/beta"),
+        "{push}"
+    );
 }
-
 
 #[test]
 fn unreleased_beta_keeps_its_versions_and_mains_changelog_hunk() {
@@ -184,12 +257,24 @@ fn unreleased_beta_keeps_its_versions_and_mains_changelog_hunk() {
     // No bump commit: the last commit is main's bump commit, reduced to its
     // changelog hunk.
     let log = subjects(&fx, "beta..security-release/beta");
-    assert_eq!(log.last().map(String::as_str), Some("Bump cargo-util to 0.3.1"));
+    assert_eq!(
+        log.last().map(String::as_str),
+        Some("Bump cargo-util to 0.3.1")
+    );
     assert_eq!(log.len(), 3);
-    let files = fx.git(&["diff", "--name-only", "security-release/beta~1", "security-release/beta"]);
+    let files = fx.git(&[
+        "diff",
+        "--name-only",
+        "security-release/beta~1",
+        "security-release/beta",
+    ]);
     assert_eq!(files, "CHANGELOG.md");
     for path in ["Cargo.toml", "Cargo.lock", "crates/cargo-util/Cargo.toml"] {
-        assert_eq!(show(&fx, "beta", path), show(&fx, "security-release/beta", path), "{path}");
+        assert_eq!(
+            show(&fx, "beta", path),
+            show(&fx, "security-release/beta", path),
+            "{path}"
+        );
     }
     assert!(show(&fx, "security-release/beta", "CHANGELOG.md").contains("## cargo-util 0.3.1"));
     assert!(
@@ -205,16 +290,34 @@ fn mains_bump_commit_is_replaced_by_the_targets_own_bump() {
     let fx = Fixture::scenario("backport-bump-conflict");
     // The premise: git's own cherry-pick of main's bump commit conflicts.
     let probe = fx.root().join("probe");
-    fx.git(&["worktree", "add", "-q", "--detach", probe.to_str().unwrap(), "stable"]);
+    fx.git(&[
+        "worktree",
+        "add",
+        "-q",
+        "--detach",
+        probe.to_str().unwrap(),
+        "stable",
+    ]);
     let out = fx
         .env(&mut std::process::Command::new("git"))
-        .args(["cherry-pick", "-x", "fix-path-traversal~1", "fix-path-traversal"])
+        .args([
+            "cherry-pick",
+            "-x",
+            "fix-path-traversal~1",
+            "fix-path-traversal",
+        ])
         .current_dir(&probe)
         .output()
         .unwrap();
-    assert!(!out.status.success(), "git cherry-pick was expected to conflict");
+    assert!(
+        !out.status.success(),
+        "git cherry-pick was expected to conflict"
+    );
     let conflicted = fx.git_in(&probe, &["diff", "--name-only", "--diff-filter=U"]);
-    assert!(conflicted.contains("Cargo.toml") && conflicted.contains("Cargo.lock"), "{conflicted}");
+    assert!(
+        conflicted.contains("Cargo.toml") && conflicted.contains("Cargo.lock"),
+        "{conflicted}"
+    );
 
     let run = backport(&fx, &["--stable", "stable"]);
     run.assert_code(0);
@@ -222,7 +325,9 @@ fn mains_bump_commit_is_replaced_by_the_targets_own_bump() {
     assert!(
         messages(&run, "stable", "cherry-pick")
             .iter()
-            .any(|m| m.contains("skipped") && m.contains("(empty)") && m.contains("Bump cargo-util to 0.3.1")),
+            .any(|m| m.contains("skipped")
+                && m.contains("(empty)")
+                && m.contains("Bump cargo-util to 0.3.1")),
         "{run:?}"
     );
     assert_eq!(
@@ -233,7 +338,12 @@ fn mains_bump_commit_is_replaced_by_the_targets_own_bump() {
         ]
     );
     let versions = messages(&run, "stable", "version-bump");
-    assert!(versions.iter().any(|m| m.contains("cargo-util 0.2.3 → 0.2.4")), "{run:?}");
+    assert!(
+        versions
+            .iter()
+            .any(|m| m.contains("cargo-util 0.2.3 → 0.2.4")),
+        "{run:?}"
+    );
     // cargo itself changed only through its manifest's requirement.
     assert!(
         versions
@@ -242,11 +352,20 @@ fn mains_bump_commit_is_replaced_by_the_targets_own_bump() {
         "{run:?}"
     );
     let root = show(&fx, "security-release/stable", "Cargo.toml");
-    assert!(root.contains("cargo-util = { version = \"0.2.4\", path = \"crates/cargo-util\" }"), "{root}");
+    assert!(
+        root.contains("cargo-util = { version = \"0.2.4\", path = \"crates/cargo-util\" }"),
+        "{root}"
+    );
     assert!(!root.contains("0.3.1"), "{root}");
     let lock = show(&fx, "security-release/stable", "Cargo.lock");
-    assert!(lock.contains("name = \"cargo-util\"\nversion = \"0.2.4\""), "{lock}");
-    assert!(lock.contains("name = \"cargo\"\nversion = \"0.73.1\""), "{lock}");
+    assert!(
+        lock.contains("name = \"cargo-util\"\nversion = \"0.2.4\""),
+        "{lock}"
+    );
+    assert!(
+        lock.contains("name = \"cargo\"\nversion = \"0.73.1\""),
+        "{lock}"
+    );
 }
 
 #[test]
@@ -258,9 +377,16 @@ fn planned_version_on_another_branch_fails_that_target() {
     let run = backport(&fx, &[]);
     run.assert_code(1);
     assert_row(&run, "stable", "version-bump", "fail");
-    let summary = run.row_in(Some("stable"), "version-bump")["summary"].as_str().unwrap_or("");
-    assert!(summary.contains("cargo-util 0.2.4") && summary.contains("branch `beta`"), "{run:?}");
-    let hint = run.row_in(Some("stable"), "version-bump")["hint"].as_str().unwrap_or("");
+    let summary = run.row_in(Some("stable"), "version-bump")["summary"]
+        .as_str()
+        .unwrap_or("");
+    assert!(
+        summary.contains("cargo-util 0.2.4") && summary.contains("branch `beta`"),
+        "{run:?}"
+    );
+    let hint = run.row_in(Some("stable"), "version-bump")["hint"]
+        .as_str()
+        .unwrap_or("");
     assert!(hint.contains("0.2.5") && hint.contains("bump"), "{hint}");
     assert_row(&run, "stable", "branch", "skip");
     assert!(!ref_exists(&fx, "security-release/stable"));
@@ -277,19 +403,31 @@ fn commits_already_on_the_target_are_skipped_with_the_matcher() {
     run.assert_code(0);
     let stable = messages(&run, "stable", "cherry-pick");
     let skipped = |kind: &str, subject: &str| {
-        stable
-            .iter()
-            .any(|m| m.starts_with("skipped") && m.contains(&format!("({kind})")) && m.contains(subject))
+        stable.iter().any(|m| {
+            m.starts_with("skipped") && m.contains(&format!("({kind})")) && m.contains(subject)
+        })
     };
     assert!(skipped("trailer", "Refuse `..` components"), "{run:?}");
     assert!(skipped("patch-id", "Test that `..` components"), "{run:?}");
-    assert!(stable.iter().any(|m| m.starts_with("picked") && m.contains("Document that upload paths")), "{run:?}");
+    assert!(
+        stable
+            .iter()
+            .any(|m| m.starts_with("picked") && m.contains("Document that upload paths")),
+        "{run:?}"
+    );
     assert_eq!(
         subjects(&fx, "stable..security-release/stable"),
-        ["Document that upload paths refuse `..`", "Bump versions for the security release"]
+        [
+            "Document that upload paths refuse `..`",
+            "Bump versions for the security release"
+        ]
     );
     let lts = messages(&run, "lts", "cherry-pick");
-    assert_eq!(lts.iter().filter(|m| m.contains("(squashed)")).count(), 3, "{run:?}");
+    assert_eq!(
+        lts.iter().filter(|m| m.contains("(squashed)")).count(),
+        3,
+        "{run:?}"
+    );
     assert_row(&run, "lts", "branch", "skip");
     assert!(!ref_exists(&fx, "security-release/lts"));
 }
@@ -304,19 +442,25 @@ fn conflict_names_files_and_prerequisite_and_writes_nothing_for_that_target() {
     let row = run.row_in(Some("stable"), "cherry-pick");
     let details = row["details"].as_array().unwrap();
     assert!(
-        details.iter().any(|d| d["file"] == "crates/cargo-util/src/lib.rs"),
+        details
+            .iter()
+            .any(|d| d["file"] == "crates/cargo-util/src/lib.rs"),
         "{run:?}"
     );
     let prerequisite = fx.git(&["rev-parse", "beta"]);
     assert!(
-        details
-            .iter()
-            .any(|d| d["commit"] == prerequisite.as_str()
-                && d["message"].as_str().unwrap_or("").contains("Bump to 0.74.0")),
+        details.iter().any(|d| d["commit"] == prerequisite.as_str()
+            && d["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("Bump to 0.74.0")),
         "{run:?}"
     );
     let fix = fx.git(&["rev-parse", "fix-path-traversal"]);
-    assert!(details.iter().any(|d| d["commit"] == fix.as_str()), "{run:?}");
+    assert!(
+        details.iter().any(|d| d["commit"] == fix.as_str()),
+        "{run:?}"
+    );
     assert!(!ref_exists(&fx, "security-release/stable"));
     assert_row(&run, "beta", "branch", "pass");
     assert!(ref_exists(&fx, "security-release/beta"));
@@ -325,9 +469,14 @@ fn conflict_names_files_and_prerequisite_and_writes_nothing_for_that_target() {
     // --worktree leaves the conflicted pick for the user, with the commands.
     let run = backport(&fx, &["--stable", "stable", "--worktree"]);
     run.assert_code(1);
-    let hint = run.row_in(Some("stable"), "cherry-pick")["hint"].as_str().unwrap_or("").to_string();
+    let hint = run.row_in(Some("stable"), "cherry-pick")["hint"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
     assert!(hint.contains("git cherry-pick --continue"), "{hint}");
-    let wt = fx.repo.join("target/security-release/conflict-security-release-stable");
+    let wt = fx
+        .repo
+        .join("target/security-release/conflict-security-release-stable");
     assert!(hint.contains(wt.to_str().unwrap()), "{hint}");
     let conflicted = fx.git_in(&wt, &["diff", "--name-only", "--diff-filter=U"]);
     assert_eq!(conflicted, "crates/cargo-util/src/lib.rs");
@@ -342,8 +491,13 @@ fn existing_branch_is_refused_and_replaced_with_force() {
     let run = backport(&fx, &["--stable", "stable"]);
     run.assert_code(1);
     assert_row(&run, "stable", "branch", "fail");
-    let summary = run.row_in(Some("stable"), "branch")["summary"].as_str().unwrap_or("");
-    assert!(summary.contains("already exists") && summary.contains("--force"), "{summary}");
+    let summary = run.row_in(Some("stable"), "branch")["summary"]
+        .as_str()
+        .unwrap_or("");
+    assert!(
+        summary.contains("already exists") && summary.contains("--force"),
+        "{summary}"
+    );
     assert_eq!(fx.git(&["rev-parse", "security-release/stable"]), old);
 
     let run = backport(&fx, &["--stable", "stable", "--force"]);
@@ -361,21 +515,39 @@ fn dry_run_writes_nothing_and_prints_the_plan() {
     let run = backport(&fx, &["--dry-run"]);
     run.assert_code(0);
     assert_eq!(fx.state(), before, "a dry run changed the repository");
-    assert_eq!(fx.git(&["count-objects", "-v"]), objects, "a dry run wrote objects");
+    assert_eq!(
+        fx.git(&["count-objects", "-v"]),
+        objects,
+        "a dry run wrote objects"
+    );
     assert_row(&run, "stable", "branch", "skip");
-    let summary = run.row_in(Some("stable"), "branch")["summary"].as_str().unwrap_or("");
-    assert!(summary.contains("would create `security-release/stable`"), "{summary}");
+    let summary = run.row_in(Some("stable"), "branch")["summary"]
+        .as_str()
+        .unwrap_or("");
+    assert!(
+        summary.contains("would create `security-release/stable`"),
+        "{summary}"
+    );
     assert!(
         messages(&run, "stable", "version-bump")
             .iter()
             .any(|m| m.contains("cargo-util 0.2.3 → 0.2.4")),
         "{run:?}"
     );
-    assert!(run.json()["next_steps"].as_array().is_none_or(|a| a.is_empty()));
+    assert!(
+        run.json()["next_steps"]
+            .as_array()
+            .is_none_or(|a| a.is_empty())
+    );
     // The human plan names the picks and the versions.
     let human = fx.run(&["backport", "--offline", "--dry-run"]);
     human.assert_code(0);
-    assert!(human.stdout.contains("would create `security-release/beta`"), "{human:?}");
+    assert!(
+        human
+            .stdout
+            .contains("would create `security-release/beta`"),
+        "{human:?}"
+    );
     assert!(human.stdout.contains("picked"), "{human:?}");
 }
 
@@ -391,7 +563,11 @@ fn exact_and_inline_table_requirements_keep_their_form() {
         ),
         "{root}"
     );
-    let io = show(&fx, "security-release/stable", "crates/crates-io/Cargo.toml");
+    let io = show(
+        &fx,
+        "security-release/stable",
+        "crates/crates-io/Cargo.toml",
+    );
     assert!(
         io.contains(
             "cargo-util = { path = \"../cargo-util\", version = \"0.2.15\", default-features = false } # not inherited: published separately"
@@ -401,15 +577,31 @@ fn exact_and_inline_table_requirements_keep_their_form() {
     // crates-io's own manifest changed: it gets its point release too.
     assert!(io.contains("version = \"0.38.1\""), "{io}");
     let versions = messages(&run, "stable", "version-bump");
-    assert!(versions.iter().any(|m| m.contains("crates-io 0.38.0 → 0.38.1")), "{run:?}");
+    assert!(
+        versions
+            .iter()
+            .any(|m| m.contains("crates-io 0.38.0 → 0.38.1")),
+        "{run:?}"
+    );
     let dir = fx.root().join("check-stable");
-    fx.git(&["worktree", "add", "-q", "--detach", dir.to_str().unwrap(), "security-release/stable"]);
+    fx.git(&[
+        "worktree",
+        "add",
+        "-q",
+        "--detach",
+        dir.to_str().unwrap(),
+        "security-release/stable",
+    ]);
     let out = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["metadata", "--locked", "--offline", "--format-version", "1"])
         .current_dir(&dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -455,7 +647,10 @@ merge = "side"
     let before = fx.state();
     let run = backport(&fx, &[]);
     run.assert_code(2);
-    assert!(run.stderr.contains("merge commit") && run.stderr.contains("Merge branch 'side'"), "{run:?}");
+    assert!(
+        run.stderr.contains("merge commit") && run.stderr.contains("Merge branch 'side'"),
+        "{run:?}"
+    );
     assert_eq!(fx.state(), before);
 }
 
@@ -473,18 +668,26 @@ git = ["branch", "rust-1.73.0", "beta"]
 git = ["branch", "rust-1.71.0", "0.73.0"]
 "#,
     );
-    let root = fx.read("Cargo.toml").replace("branches = { stable = \"stable\", beta = \"beta\" }\n", "");
+    let root = fx
+        .read("Cargo.toml")
+        .replace("branches = { stable = \"stable\", beta = \"beta\" }\n", "");
     fx.write("Cargo.toml", &root);
     let run = backport(&fx, &[]);
     run.assert_code(0);
     let note = run.json()["notes"][0].as_str().unwrap_or("");
-    assert!(note.contains("beta = rust-1.73.0") && note.contains("stable = rust-1.72.0"), "{run:?}");
+    assert!(
+        note.contains("beta = rust-1.73.0") && note.contains("stable = rust-1.72.0"),
+        "{run:?}"
+    );
     assert_row(&run, "rust-1.72.0", "branch", "pass");
     assert_row(&run, "rust-1.73.0", "branch", "pass");
     assert!(ref_exists(&fx, "security-release/rust-1.72.0"));
     assert!(!ref_exists(&fx, "security-release/rust-1.71.0"));
     // beta's 0.3.0 is unreleased even though the stable branch exists.
-    assert_eq!(subjects(&fx, "rust-1.73.0..security-release/rust-1.73.0").len(), 3);
+    assert_eq!(
+        subjects(&fx, "rust-1.73.0..security-release/rust-1.73.0").len(),
+        3
+    );
 }
 
 #[test]
@@ -495,8 +698,16 @@ fn without_a_git_identity_a_stand_in_committer_is_used_and_reported() {
     run.assert_code(0);
     let notes = run.json()["notes"].to_string();
     assert!(notes.contains("no user.name"), "{run:?}");
-    let committer = fx.git(&["log", "-1", "--format=%cn <%ce>|%an", "security-release/stable~1"]);
-    assert_eq!(committer, "cargo-security-release <security-release@localhost>|Fixture Maintainer");
+    let committer = fx.git(&[
+        "log",
+        "-1",
+        "--format=%cn <%ce>|%an",
+        "security-release/stable~1",
+    ]);
+    assert_eq!(
+        committer,
+        "cargo-security-release <security-release@localhost>|Fixture Maintainer"
+    );
 }
 
 #[test]
@@ -505,8 +716,48 @@ fn unknown_target_is_a_clear_error() {
     let before = fx.state();
     let run = backport(&fx, &["--onto", "rust-1.99.0"]);
     run.assert_code(2);
-    assert!(run.stderr.contains("target branch `rust-1.99.0` exists neither locally nor as `origin/rust-1.99.0`"), "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "target branch `rust-1.99.0` exists neither locally nor as `origin/rust-1.99.0`"
+        ),
+        "{run:?}"
+    );
     assert_eq!(fx.state(), before);
+}
+
+#[test]
+fn external_dependencies_locked_differently_are_flagged() {
+    let fx = Fixture::scenario("backport-external");
+    let run = backport(&fx, &["--stable", "stable"]);
+    run.assert_code(0);
+    assert_row(&run, "stable", "external-deps", "warn");
+    let details = messages(&run, "stable", "external-deps");
+    assert!(
+        details.iter().any(
+            |m| m.contains("itoa: main locks 1.0.11, `stable` locks 1.0.9")
+                && m.contains("used directly by cargo-util")
+        ),
+        "{run:?}"
+    );
+    assert!(ref_exists(&fx, "security-release/stable"));
+}
+
+#[test]
+fn verify_checks_each_created_branch_in_a_temporary_worktree() {
+    let fx = Fixture::scenario("backport-three-commits");
+    let run = backport(&fx, &["--stable", "stable", "--verify"]);
+    run.assert_code(0);
+    let section = Some("check security-release/stable");
+    for id in ["lockfile", "version-bump", "dependency-specs", "commits"] {
+        assert_eq!(run.row_in(section, id)["status"], "pass", "{id}:\n{run:?}");
+    }
+    // The temporary worktree is gone again.
+    assert_eq!(fx.git(&["worktree", "list"]).lines().count(), 1);
+    assert!(
+        !fx.repo
+            .join("target/security-release/verify-security-release-stable")
+            .exists()
+    );
 }
 
 #[test]
@@ -515,7 +766,10 @@ fn show_report() {
     let fx = Fixture::scenario("backport-three-commits");
     let run = fx.run(&["backport", "--offline", "--dry-run"]);
     println!("{}\n{}", run.stdout, run.stderr);
-    let run = fx.run(&["backport", "--offline"]);
+    let run = fx.run(&["backport", "--offline", "--verify"]);
     println!("{}\n{}", run.stdout, run.stderr);
-    println!("{}", fx.git(&["log", "-p", "stable..security-release/stable"]));
+    println!(
+        "{}",
+        fx.git(&["log", "-p", "stable..security-release/stable"])
+    );
 }

@@ -14,7 +14,9 @@ use semver::Version;
 use toml_edit::DocumentMut;
 
 use crate::context::{Context, ReleaseBranch, detect_main_branch};
-use crate::git::{CommitInfo, Committer, Oid, RefTip, Repo, TempWorktree, TreeMerge, run_git, short};
+use crate::git::{
+    CommitInfo, Committer, Oid, RefTip, Repo, TempWorktree, TreeMerge, run_git, short,
+};
 use crate::lockfile::Lockfile;
 use crate::manifest;
 use crate::presence::{self, Fix};
@@ -117,16 +119,12 @@ pub fn select_targets(
 /// `rust-1.N.0` branches, local or on origin, highest N first (at most two).
 fn rust_release_branches(repo: &Repo) -> Result<Vec<String>> {
     let mut found: BTreeMap<u64, String> = BTreeMap::new();
-    let names = repo
-        .local_branches()?
-        .into_iter()
-        .map(|b| b.name)
-        .chain(
-            repo.remote_branches("origin")
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|b| b.name.strip_prefix("origin/").map(str::to_string)),
-        );
+    let names = repo.local_branches()?.into_iter().map(|b| b.name).chain(
+        repo.remote_branches("origin")
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|b| b.name.strip_prefix("origin/").map(str::to_string)),
+    );
     for name in names {
         if let Some(n) = name
             .strip_prefix("rust-1.")
@@ -209,8 +207,12 @@ pub struct LockedDifference {
 /// What happened to the backport branch.
 #[derive(Clone, Debug)]
 pub enum BranchOutcome {
-    Created { replaced: Option<Oid> },
-    WouldCreate { replaces: Option<Oid> },
+    Created {
+        replaced: Option<Oid>,
+    },
+    WouldCreate {
+        replaces: Option<Oid>,
+    },
     /// Refused or failed; nothing written.
     NotWritten(String),
     /// The target already has every fix commit: no branch needed.
@@ -284,8 +286,12 @@ pub fn backport(
         head: cx.head.commit,
         commits: &cx.fix,
     };
-    let present = presence::find_on(repo, &fix, tip)
-        .with_context(|| format!("cannot tell which fix commits `{}` already has", target.name))?;
+    let present = presence::find_on(repo, &fix, tip).with_context(|| {
+        format!(
+            "cannot tell which fix commits `{}` already has",
+            target.name
+        )
+    })?;
     let target_ws = Workspace::load(
         &AtCommit {
             tree: repo.tree_at(tip)?,
@@ -299,7 +305,8 @@ pub fn backport(
         .chain(&cx.head_ws.members)
         .map(|m| m.name.clone())
         .collect();
-    let mut pinned_files: Vec<String> = target_ws.manifests.iter().map(|(p, _)| p.clone()).collect();
+    let mut pinned_files: Vec<String> =
+        target_ws.manifests.iter().map(|(p, _)| p.clone()).collect();
     pinned_files.push(workspace::join(&cx.ws_dir, "Cargo.lock"));
 
     let mut current = tip;
@@ -313,7 +320,10 @@ pub fn backport(
             continue;
         }
         let parent = repo.first_parent(commit.id)?.ok_or_else(|| {
-            anyhow!("fix commit {} has no parent to diff against", commit.short_id())
+            anyhow!(
+                "fix commit {} has no parent to diff against",
+                commit.short_id()
+            )
         })?;
         let ours = repo.tree_id(current)?;
         let ancestor = pinned_tree(repo, parent, current, &pinned_files, &members)?;
@@ -343,8 +353,9 @@ pub fn backport(
             }
             TreeMerge::Conflicts(files) => {
                 let prerequisites = prerequisites(cx, tip, &files)?;
-                let worktree = (opts.worktree && !opts.dry_run)
-                    .then(|| materialise_conflict(cx, target, current, commit).map_err(|e| format!("{e:#}")));
+                let worktree = (opts.worktree && !opts.dry_run).then(|| {
+                    materialise_conflict(cx, target, current, commit).map_err(|e| format!("{e:#}"))
+                });
                 out.conflict = Some(Conflict {
                     commit: commit.clone(),
                     files,
@@ -361,7 +372,16 @@ pub fn backport(
         return Ok(out);
     }
 
-    bump(cx, target, all_targets, committer, &policy, tip, &mut current, &mut out)?;
+    bump(
+        cx,
+        target,
+        all_targets,
+        committer,
+        &policy,
+        tip,
+        &mut current,
+        &mut out,
+    )?;
     out.locked = locked_differences(cx, current).ok();
     if !out.collisions.is_empty() {
         return Ok(out);
@@ -533,8 +553,10 @@ fn bump(
             .map_err(|e| anyhow!("failed to parse `{path}` on `{}`\n{e}", target.name))?;
         docs.insert(path.clone(), doc);
     }
-    let originals: BTreeMap<String, String> =
-        docs.iter().map(|(p, d)| (p.clone(), d.to_string())).collect();
+    let originals: BTreeMap<String, String> = docs
+        .iter()
+        .map(|(p, d)| (p.clone(), d.to_string()))
+        .collect();
 
     let mut final_versions: BTreeMap<String, Version> = ws
         .members
@@ -780,7 +802,9 @@ fn locked_differences(cx: &Context, result: Oid) -> Result<Vec<LockedDifference>
     let external = |lock: &Lockfile| {
         let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for p in lock.packages.iter().filter(|p| p.source.is_some()) {
-            m.entry(p.name.clone()).or_default().insert(p.version.clone());
+            m.entry(p.name.clone())
+                .or_default()
+                .insert(p.version.clone());
         }
         m
     };

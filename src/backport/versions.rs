@@ -48,10 +48,7 @@ fn visit(doc: &mut DocumentMut, crates: &BTreeSet<String>, f: &mut dyn FnMut(&Sl
         {
             f(&own_slot("workspace.package"), v);
         }
-        if let Some(t) = ws
-            .get_mut("dependencies")
-            .and_then(Item::as_table_like_mut)
-        {
+        if let Some(t) = ws.get_mut("dependencies").and_then(Item::as_table_like_mut) {
             visit_deps(t, "workspace.dependencies", crates, f);
         }
     }
@@ -258,7 +255,10 @@ mod tests {
     use super::*;
 
     fn members() -> BTreeSet<String> {
-        ["cargo-util", "cargo"].iter().map(|s| s.to_string()).collect()
+        ["cargo-util", "cargo"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     }
 
     #[test]
@@ -280,9 +280,11 @@ name = "cargo"
 version = "0.73.0"
 "#;
         let pinned = pin_manifest(main, stable, &members()).unwrap();
-        assert!(pinned.contains(
-            "cargo-util = { version = \"0.2.3\", path = \"crates/cargo-util\" } # keep"
-        ));
+        assert!(
+            pinned.contains(
+                "cargo-util = { version = \"0.2.3\", path = \"crates/cargo-util\" } # keep"
+            )
+        );
         assert!(pinned.contains("serde = \"1.0.200\""), "{pinned}");
         assert!(pinned.contains("version = \"0.73.0\""));
         assert!(pin_manifest(stable, stable, &members()).is_none());

@@ -59,7 +59,8 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
     // (branch, role, the target's tip): what `--verify` checks, against what BASE.
     let mut created: Vec<(String, Option<String>, Oid)> = Vec::new();
     for target in &selected.targets {
-        cx.shell.status("Backporting", format!("onto {}", target.name));
+        cx.shell
+            .status("Backporting", format!("onto {}", target.name));
         // The target's own branch does not make its version "released".
         cx.current_release = cx
             .release_branches
@@ -79,9 +80,15 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
                 target_section(&result, options)
             }
             Err(e) => Section::new(target.name.clone())
-                .fact("target", format!("{} ({})", target.name, short(target.tip.commit)))
+                .fact(
+                    "target",
+                    format!("{} ({})", target.name, short(target.tip.commit)),
+                )
                 .fact("branch", target.branch.clone())
-                .checks_with(CheckResult::error("backport", format!("could not run: {e:#}"))),
+                .checks_with(CheckResult::error(
+                    "backport",
+                    format!("could not run: {e:#}"),
+                )),
         };
         report.sections.push(section);
     }
@@ -90,9 +97,14 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
     if args.verify {
         for (branch, role, base) in &created {
             cx.shell.status("Verifying", branch);
-            report
-                .sections
-                .push(verify_branch(&cx, global, flags, branch, role.clone(), *base));
+            report.sections.push(verify_branch(
+                &cx,
+                global,
+                flags,
+                branch,
+                role.clone(),
+                *base,
+            ));
         }
     }
     if !created.is_empty() {
@@ -184,8 +196,12 @@ fn target_section(r: &TargetResult, opts: Options) -> Section {
         )
         .details(details);
         row = row.detail(
-            Detail::new(format!("conflict: {} ({})", c.commit.short_id(), c.commit.summary))
-                .commit(c.commit.id.to_string()),
+            Detail::new(format!(
+                "conflict: {} ({})",
+                c.commit.short_id(),
+                c.commit.summary
+            ))
+            .commit(c.commit.id.to_string()),
         );
         for f in &c.files {
             row = row.detail(Detail::new(format!("conflicting file `{f}`")).file(f.clone()));
@@ -238,7 +254,10 @@ fn target_section(r: &TargetResult, opts: Options) -> Section {
     } else if r.picked.is_empty() {
         CheckResult::pass(
             "cherry-pick",
-            format!("`{}` already has every fix commit: nothing to backport", t.name),
+            format!(
+                "`{}` already has every fix commit: nothing to backport",
+                t.name
+            ),
         )
         .details(details)
     } else {
@@ -318,7 +337,11 @@ fn target_section(r: &TargetResult, opts: Options) -> Section {
         let bumped: Vec<String> = r
             .versions
             .iter()
-            .filter_map(|v| v.new.as_ref().map(|n| format!("{} {} → {n}", v.krate, v.old)))
+            .filter_map(|v| {
+                v.new
+                    .as_ref()
+                    .map(|n| format!("{} {} → {n}", v.krate, v.old))
+            })
             .collect();
         let summary = if bumped.is_empty() {
             "no version changes".to_string()
@@ -327,7 +350,8 @@ fn target_section(r: &TargetResult, opts: Options) -> Section {
         };
         let mut row = CheckResult::pass("version-bump", summary).details(details);
         if let Some(c) = r.bump_commit {
-            row = row.detail(Detail::new(format!("bump commit {}", short(c))).commit(c.to_string()));
+            row =
+                row.detail(Detail::new(format!("bump commit {}", short(c))).commit(c.to_string()));
         }
         row
     };
@@ -408,13 +432,22 @@ fn target_section(r: &TargetResult, opts: Options) -> Section {
                     Detail::new(msg).status(status).krate(d.name.clone())
                 })
                 .collect();
-            let flagged = findings.iter().filter(|d| d.status == Some(Status::Warn)).count();
+            let flagged = findings
+                .iter()
+                .filter(|d| d.status == Some(Status::Warn))
+                .count();
             let n = findings.len();
-            let status = if flagged > 0 { Status::Warn } else { Status::Pass };
+            let status = if flagged > 0 {
+                Status::Warn
+            } else {
+                Status::Pass
+            };
             CheckResult::new(
                 "external-deps",
                 status,
-                format!("{n} external package(s) locked differently, {flagged} used by the fix's crates"),
+                format!(
+                    "{n} external package(s) locked differently, {flagged} used by the fix's crates"
+                ),
             )
             .details(findings)
         }
@@ -440,7 +473,9 @@ fn branch_row(r: &TargetResult) -> CheckResult {
             CheckResult::pass("branch", format!("created `{}` at {at}", t.branch))
                 .detail(Detail::new(format!("{} → {at}", t.branch)).reference(t.branch.clone()))
         }
-        BranchOutcome::Created { replaced: Some(old) } => CheckResult::pass(
+        BranchOutcome::Created {
+            replaced: Some(old),
+        } => CheckResult::pass(
             "branch",
             format!("replaced `{}` (was {}) with {at}", t.branch, short(*old)),
         )
@@ -458,12 +493,16 @@ fn branch_row(r: &TargetResult) -> CheckResult {
         ),
         BranchOutcome::NotWritten(why) => CheckResult::fail("branch", why.clone())
             .detail(Detail::new(why.clone()).reference(t.branch.clone())),
-        BranchOutcome::Unneeded => {
-            CheckResult::skip("branch", "no branch created: the target already has the fix")
-        }
+        BranchOutcome::Unneeded => CheckResult::skip(
+            "branch",
+            "no branch created: the target already has the fix",
+        ),
         BranchOutcome::NotBuilt => CheckResult::skip(
             "branch",
-            format!("`{}` not written: the backport could not be built", t.branch),
+            format!(
+                "`{}` not written: the backport could not be built",
+                t.branch
+            ),
         ),
     }
 }
@@ -502,7 +541,9 @@ fn verify_branch(
         Ok(section)
     };
     run().unwrap_or_else(|e| {
-        Section::new(name.clone())
-            .checks_with(CheckResult::error("verify", format!("could not run check: {e:#}")))
+        Section::new(name.clone()).checks_with(CheckResult::error(
+            "verify",
+            format!("could not run check: {e:#}"),
+        ))
     })
 }
