@@ -761,6 +761,28 @@ fn verify_checks_each_created_branch_in_a_temporary_worktree() {
 }
 
 #[test]
+fn bump_none_for_a_target_keeps_its_versions() {
+    let fx = Fixture::scenario("backport-bump-conflict");
+    let root = fx.read("Cargo.toml").replace(
+        "[workspace.metadata.security-release]\n",
+        "[workspace.metadata.security-release]\nbump = { stable = \"none\" }\n",
+    );
+    fx.write("Cargo.toml", &root);
+    let run = backport(&fx, &["--stable", "stable"]);
+    run.assert_code(0);
+    assert_eq!(
+        subjects(&fx, "stable..security-release/stable"),
+        ["Refuse `..` components when unpacking archives"]
+    );
+    assert!(
+        messages(&run, "stable", "version-bump")
+            .iter()
+            .any(|m| m.contains("cargo-util stays 0.2.3") && m.contains("bump = \"none\"")),
+        "{run:?}"
+    );
+}
+
+#[test]
 #[ignore]
 fn show_report() {
     let fx = Fixture::scenario("backport-three-commits");

@@ -326,8 +326,16 @@ pub fn backport(
             )
         })?;
         let ours = repo.tree_id(current)?;
-        let ancestor = pinned_tree(repo, parent, current, &pinned_files, &members)?;
-        let theirs = pinned_tree(repo, commit.id, current, &pinned_files, &members)?;
+        // A file the commit leaves alone merges as ours whatever its
+        // versions say, so only the files it touches need pinning.
+        let touched = repo.changed_paths(parent, commit.id)?;
+        let to_pin: Vec<String> = pinned_files
+            .iter()
+            .filter(|f| touched.contains(f))
+            .cloned()
+            .collect();
+        let ancestor = pinned_tree(repo, parent, current, &to_pin, &members)?;
+        let theirs = pinned_tree(repo, commit.id, current, &to_pin, &members)?;
         match repo.merge_trees(ancestor, ours, theirs)? {
             TreeMerge::Clean(tree) if tree == ours => out.skipped.push(Skipped {
                 original: commit.clone(),
@@ -480,6 +488,24 @@ fn prerequisites(
         .collect())
 }
 
+/// Where worktrees for `--worktree` and `--verify` go: `security-release/`
+/// under cargo's target dir (`CARGO_TARGET_DIR`, else `<workspace>/target`),
+/// which is ignored and never part of the user's work.
+pub fn work_dir(cx: &Context) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .map(|d| {
+            if d.is_absolute() {
+                d
+            } else {
+                cx.workspace_root.join(d)
+            }
+        })
+        .unwrap_or_else(|| cx.workspace_root.join("target"));
+    target.join("security-release")
+}
+
 /// `--worktree`: a worktree under the target dir at the last built commit,
 /// with the conflicting cherry-pick left in progress for the user.
 fn materialise_conflict(
@@ -488,7 +514,7 @@ fn materialise_conflict(
     at: Oid,
     commit: &CommitInfo,
 ) -> Result<PathBuf> {
-    let dir = cx.workspace_root.join("target").join("security-release");
+    let dir = work_dir(cx);
     let name = format!("conflict-{}", target.branch.replace('/', "-"));
     let wt = TempWorktree::create(&cx.repo, &dir, &name, at)?;
     // Expected to stop on the conflict; the state it leaves is the point.
@@ -628,8 +654,6 @@ fn bump(
             new: Some(new.clone()),
             why: format!("{reason}; {old} was released ({evidence})"),
         });
-        bumped.insert(name.clone(), (old.clone(), new.clone()));
-        final_versions.insert(name.clone(), new.clone());
         let own = if member.version_inherited {
             ws.root_manifest.clone()
         } else {
@@ -638,21 +662,44 @@ fn bump(
         if let Some(doc) = docs.get_mut(&own) {
             manifest::set_version(doc, member.version_inherited, &new);
         }
-        for (path, doc) in docs.iter_mut() {
-            let changes = versions::raise_requirements(doc, &name, &new);
-            if changes.is_empty() {
-                continue;
+        // `version.workspace = true`: every member inheriting it moves too.
+        let moved: Vec<&str> = if member.version_inherited {
+            ws.members
+                .iter()
+                .filter(|m| m.version_inherited)
+                .map(|m| m.name.as_str())
+                .collect()
+        } else {
+            vec![name.as_str()]
+        };
+        for krate in moved {
+            if krate != name {
+                seen.insert(krate.to_string());
+                out.versions.push(VersionDecision {
+                    krate: krate.to_string(),
+                    old: old.clone(),
+                    new: Some(new.clone()),
+                    why: format!("shares `workspace.package.version` with {name}"),
+                });
             }
-            out.requirements
-                .extend(changes.into_iter().map(|c| (path.clone(), c)));
-            // The package this manifest belongs to now ships a changed manifest.
-            if let Some(dependent) = ws.members.iter().find(|m| &m.manifest == path)
-                && seen.insert(dependent.name.clone())
-            {
-                queue.push_back((
-                    dependent.name.clone(),
-                    format!("its manifest requires {name} {new}"),
-                ));
+            bumped.insert(krate.to_string(), (old.clone(), new.clone()));
+            final_versions.insert(krate.to_string(), new.clone());
+            for (path, doc) in docs.iter_mut() {
+                let changes = versions::raise_requirements(doc, krate, &new);
+                if changes.is_empty() {
+                    continue;
+                }
+                out.requirements
+                    .extend(changes.into_iter().map(|c| (path.clone(), c)));
+                // The package this manifest belongs to now ships a changed manifest.
+                if let Some(dependent) = ws.members.iter().find(|m| &m.manifest == path)
+                    && seen.insert(dependent.name.clone())
+                {
+                    queue.push_back((
+                        dependent.name.clone(),
+                        format!("its manifest requires {krate} {new}"),
+                    ));
+                }
             }
         }
     }

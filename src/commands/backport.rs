@@ -519,7 +519,7 @@ fn verify_branch(
 ) -> Section {
     let name = format!("check {branch}");
     let run = || -> Result<Section> {
-        let dir = cx.workspace_root.join("target").join("security-release");
+        let dir = backport::work_dir(cx);
         let wt_name = format!("verify-{}", branch.replace('/', "-"));
         let wt = TempWorktree::create_on_branch(&cx.repo, &dir, &wt_name, branch)?;
         let location = Location {
