@@ -783,6 +783,31 @@ fn bump_none_for_a_target_keeps_its_versions() {
 }
 
 #[test]
+fn push_command_names_the_private_remote_and_never_pushes() {
+    let fx = Fixture::scenario("backport-three-commits");
+    fx.steps(
+        r#"
+[[step]]
+remote = { name = "origin", path = "public/cargo.git" }
+[[step]]
+remote = { name = "security-fork", path = "private/cargo-ghsa-r5w3-xm58-jv6j.git" }
+"#,
+    );
+    // The fixture's temp dir is named `security-release-…`, which the URL
+    // heuristic would read as private: say which remote is public.
+    let run = backport(&fx, &["--stable", "stable", "--public-remote", "origin"]);
+    run.assert_code(0);
+    assert_eq!(
+        run.json()["next_steps"][0],
+        "git push security-fork security-release/stable"
+    );
+    for remote in ["public/cargo.git", "private/cargo-ghsa-r5w3-xm58-jv6j.git"] {
+        let refs = fx.git_in(&fx.root().join(remote), &["for-each-ref"]);
+        assert!(refs.is_empty(), "{remote} received {refs}");
+    }
+}
+
+#[test]
 #[ignore]
 fn show_report() {
     let fx = Fixture::scenario("backport-three-commits");

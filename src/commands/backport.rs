@@ -45,9 +45,16 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
         report.notes.push(note.clone());
     }
     if args.dry_run {
-        report
-            .notes
-            .push("dry run: the plan below was computed in memory; no branch, commit or object was written".to_string());
+        report.notes.push(
+            "dry run: the plan below was computed in memory; no branch, commit or object was written"
+                .to_string(),
+        );
+        if args.verify || args.worktree {
+            report.notes.push(
+                "dry run: --verify and --worktree need written commits and were not run"
+                    .to_string(),
+            );
+        }
     }
     if committer.fallback {
         report.notes.push(format!(
@@ -108,7 +115,14 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
         }
     }
     if !created.is_empty() {
-        let remote = push_remote(&cx);
+        let remote = push_remote(&cx).unwrap_or_else(|| {
+            report.notes.push(
+                "no remote looks private: push the branches to your private security fork \
+                 (e.g. GitHub's temporary private fork of the advisory), never to a public remote"
+                    .to_string(),
+            );
+            "<private-remote>".to_string()
+        });
         let branches: Vec<&str> = created.iter().map(|(b, _, _)| b.as_str()).collect();
         report
             .next_steps
@@ -117,9 +131,9 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
     Ok(report)
 }
 
-/// A remote that does not look public (the private security fork), else a
-/// placeholder: pushing an embargoed fix to a public remote discloses it.
-fn push_remote(cx: &Context) -> String {
+/// A remote that does not look public (the private security fork), if
+/// any: pushing an embargoed fix to a public remote discloses it.
+fn push_remote(cx: &Context) -> Option<String> {
     let public: Vec<String> = embargo::public_remotes(cx)
         .map(|r| r.into_iter().map(|r| r.name).collect())
         .unwrap_or_default();
@@ -129,7 +143,6 @@ fn push_remote(cx: &Context) -> String {
         .into_iter()
         .map(|r| r.name)
         .find(|n| !public.contains(n))
-        .unwrap_or_else(|| "<private-remote>".to_string())
 }
 
 trait SectionExt {
