@@ -567,18 +567,8 @@ fn bump(
         }
     }
 
-    let mut docs: BTreeMap<String, DocumentMut> = BTreeMap::new();
-    for (path, _) in &ws.manifests {
-        let Some(bytes) = tree.read(path)? else {
-            continue;
-        };
-        let text = String::from_utf8(bytes)
-            .map_err(|_| anyhow!("`{path}` on `{}` is not valid UTF-8", target.name))?;
-        let doc = text
-            .parse::<DocumentMut>()
-            .map_err(|e| anyhow!("failed to parse `{path}` on `{}`\n{e}", target.name))?;
-        docs.insert(path.clone(), doc);
-    }
+    // The workspace reader already parsed every manifest; edit those.
+    let mut docs: BTreeMap<String, DocumentMut> = ws.manifests.iter().cloned().collect();
     let originals: BTreeMap<String, String> = docs
         .iter()
         .map(|(p, d)| (p.clone(), d.to_string()))
