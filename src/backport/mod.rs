@@ -292,22 +292,26 @@ pub fn backport(
             target.name
         )
     })?;
-    let target_ws = Workspace::load(
-        &AtCommit {
-            tree: repo.tree_at(tip)?,
-            label: format!("target `{}`", target.name),
-        },
-        &cx.ws_dir,
-    )?;
-    let members: BTreeSet<String> = target_ws
+    // Workspace members by name, for telling requirements on members from
+    // requirements on external packages.
+    let members: BTreeSet<String> = cx
+        .head_ws
         .members
         .iter()
-        .chain(&cx.head_ws.members)
+        .chain(cx.base_ws.iter().flat_map(|w| &w.members))
         .map(|m| m.name.clone())
         .collect();
-    let mut pinned_files: Vec<String> =
-        target_ws.manifests.iter().map(|(p, _)| p.clone()).collect();
-    pinned_files.push(workspace::join(&cx.ws_dir, "Cargo.lock"));
+    // The files whose versions are decided per target: the workspace's
+    // manifests (not, say, test fixtures that happen to be manifests) and
+    // its Cargo.lock.
+    let mut pinned_files: BTreeSet<String> = cx
+        .head_ws
+        .manifests
+        .iter()
+        .chain(cx.base_ws.iter().flat_map(|w| &w.manifests))
+        .map(|(path, _)| path.clone())
+        .collect();
+    pinned_files.insert(workspace::join(&cx.ws_dir, "Cargo.lock"));
 
     let mut current = tip;
     for (i, (commit, found)) in cx.fix.iter().zip(present).enumerate() {
@@ -329,10 +333,9 @@ pub fn backport(
         // A file the commit leaves alone merges as ours whatever its
         // versions say, so only the files it touches need pinning.
         let touched = repo.changed_paths(parent, commit.id)?;
-        let to_pin: Vec<String> = pinned_files
-            .iter()
-            .filter(|f| touched.contains(f))
-            .cloned()
+        let to_pin: Vec<String> = touched
+            .into_iter()
+            .filter(|f| pinned_files.contains(f))
             .collect();
         let ancestor = pinned_tree(repo, parent, current, &to_pin, &members)?;
         let theirs = pinned_tree(repo, commit.id, current, &to_pin, &members)?;
