@@ -86,16 +86,17 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
                 }
                 target_section(&result, options)
             }
-            Err(e) => Section::new(target.name.clone())
-                .fact(
-                    "target",
-                    format!("{} ({})", target.name, short(target.tip.commit)),
-                )
-                .fact("branch", target.branch.clone())
-                .checks_with(CheckResult::error(
-                    "backport",
-                    format!("could not run: {e:#}"),
-                )),
+            Err(e) => error_section(
+                target.name.clone(),
+                &[
+                    (
+                        "target",
+                        format!("{} ({})", target.tip.name, short(target.tip.commit)),
+                    ),
+                    ("branch", target.branch.clone()),
+                ],
+                CheckResult::error("backport", format!("could not run: {e:#}")),
+            ),
         };
         report.sections.push(section);
     }
@@ -145,15 +146,14 @@ fn push_remote(cx: &Context) -> Option<String> {
         .find(|n| !public.contains(n))
 }
 
-trait SectionExt {
-    fn checks_with(self, row: CheckResult) -> Section;
-}
-
-impl SectionExt for Section {
-    fn checks_with(mut self, row: CheckResult) -> Section {
-        self.checks.push(row);
-        self
+/// A section with the one row that says why the work could not run.
+fn error_section(name: String, facts: &[(&str, String)], row: CheckResult) -> Section {
+    let mut section = Section::new(name);
+    for (key, value) in facts {
+        section = section.fact(key, value.clone());
     }
+    section.checks.push(row);
+    section
 }
 
 /// One report section per target: picks, versions, requirements, lockfile,
@@ -554,9 +554,10 @@ fn verify_branch(
         Ok(section)
     };
     run().unwrap_or_else(|e| {
-        Section::new(name.clone()).checks_with(CheckResult::error(
-            "verify",
-            format!("could not run check: {e:#}"),
-        ))
+        error_section(
+            name.clone(),
+            &[],
+            CheckResult::error("verify", format!("could not run check: {e:#}")),
+        )
     })
 }
