@@ -139,6 +139,21 @@ pub struct BackportArgs {
     /// BASE of the fix (default: merge-base of HEAD with the main branch)
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
+    /// Another target branch (repeatable), besides --stable and --beta
+    #[arg(long, value_name = "BRANCH")]
+    pub onto: Vec<String>,
+    /// Replace an existing backport branch (compare-and-swap)
+    #[arg(long)]
+    pub force: bool,
+    /// Print the plan; write no branch, commit or object
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Run `check` on each created branch in a temporary worktree
+    #[arg(long)]
+    pub verify: bool,
+    /// On a conflict, leave the conflicted cherry-pick in a worktree under the target dir
+    #[arg(long)]
+    pub worktree: bool,
 }
 
 #[derive(Args, Debug, Clone, Default)]

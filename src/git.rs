@@ -632,3 +632,274 @@ fn git_cli(dir: &Path, args: &[&str]) -> Result<String> {
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
+
+// ---------------------------------------------------------------------------
+// Building commits in the object database (used by `backport`): merges of
+// trees, new trees from edited blobs, commits that no ref points at yet, and
+// compare-and-swap branch updates. None of it touches HEAD, the index or the
+// work tree.
+
+/// Result of a three-way merge of trees.
+#[derive(Clone, Debug)]
+pub enum TreeMerge {
+    Clean(Oid),
+    /// Repo-relative paths that conflict.
+    Conflicts(Vec<String>),
+}
+
+/// Who a new commit is committed by.
+#[derive(Clone, Debug)]
+pub struct Committer {
+    pub name: String,
+    pub email: String,
+    /// True when git config has no `user.name`/`user.email` and a stand-in
+    /// identity is used.
+    pub fallback: bool,
+}
+
+impl Repo {
+    /// The committer as git would record it: `GIT_COMMITTER_NAME`/`EMAIL`,
+    /// else `user.name`/`user.email` from git config (honouring
+    /// `GIT_CONFIG_GLOBAL`, which libgit2 alone ignores); without one (common
+    /// in CI) a stand-in identity, flagged as such.
+    pub fn committer(&self) -> Committer {
+        let config = match std::env::var_os("GIT_CONFIG_GLOBAL") {
+            Some(global) => {
+                let mut c = git2::Config::new().ok();
+                if let Some(cfg) = c.as_mut() {
+                    let _ = cfg.add_file(Path::new(&global), git2::ConfigLevel::Global, false);
+                    let _ = cfg.add_file(
+                        &self.git.commondir().join("config"),
+                        git2::ConfigLevel::Local,
+                        false,
+                    );
+                }
+                c
+            }
+            None => self.git.config().ok(),
+        };
+        let read = |env: &str, key: &str| {
+            std::env::var(env)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .or_else(|| config.as_ref().and_then(|c| c.get_string(key).ok()))
+                .filter(|v| !v.is_empty())
+        };
+        match (
+            read("GIT_COMMITTER_NAME", "user.name"),
+            read("GIT_COMMITTER_EMAIL", "user.email"),
+        ) {
+            (Some(name), Some(email)) => Committer {
+                name,
+                email,
+                fallback: false,
+            },
+            _ => Committer {
+                name: "cargo-security-release".to_string(),
+                email: "security-release@localhost".to_string(),
+                fallback: true,
+            },
+        }
+    }
+
+    /// Sends every object written from now on to memory instead of disk,
+    /// so that a dry run leaves the object database as it was.
+    pub fn keep_new_objects_in_memory(&self) -> Result<()> {
+        let odb = self.git.odb().context("cannot open the object database")?;
+        odb.add_new_mempack_backend(1000)
+            .context("cannot add an in-memory object store")?;
+        Ok(())
+    }
+
+    /// The first parent of a commit (`None` for a root commit).
+    pub fn first_parent(&self, commit: Oid) -> Result<Option<Oid>> {
+        let c = self
+            .git
+            .find_commit(commit)
+            .with_context(|| format!("commit {} is missing from the repository", short(commit)))?;
+        Ok(c.parent_ids().next())
+    }
+
+    /// Three-way merge of trees, as a cherry-pick does it: the change from
+    /// `ancestor` to `theirs` applied onto `ours`.
+    pub fn merge_trees(&self, ancestor: Oid, ours: Oid, theirs: Oid) -> Result<TreeMerge> {
+        let find = |t: Oid| {
+            self.git
+                .find_tree(t)
+                .with_context(|| format!("tree {} is missing from the repository", short(t)))
+        };
+        let mut index = self
+            .git
+            .merge_trees(&find(ancestor)?, &find(ours)?, &find(theirs)?, None)
+            .context("cannot merge trees")?;
+        if index.has_conflicts() {
+            let mut paths: Vec<String> = Vec::new();
+            for conflict in index.conflicts().context("cannot list conflicts")? {
+                let conflict = conflict.context("cannot read a conflict")?;
+                let entry = conflict.our.or(conflict.their).or(conflict.ancestor);
+                if let Some(e) = entry {
+                    let p = String::from_utf8_lossy(&e.path).into_owned();
+                    if !paths.contains(&p) {
+                        paths.push(p);
+                    }
+                }
+            }
+            return Ok(TreeMerge::Conflicts(paths));
+        }
+        let tree = index
+            .write_tree_to(&self.git)
+            .context("cannot write the merged tree")?;
+        Ok(TreeMerge::Clean(tree))
+    }
+
+    /// `tree` with the given files replaced (mode kept, new files regular).
+    pub fn tree_with_files(&self, tree: Oid, files: &[(String, Vec<u8>)]) -> Result<Oid> {
+        if files.is_empty() {
+            return Ok(tree);
+        }
+        let base = self
+            .git
+            .find_tree(tree)
+            .with_context(|| format!("tree {} is missing from the repository", short(tree)))?;
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        for (path, bytes) in files {
+            let blob = self
+                .git
+                .blob(bytes)
+                .with_context(|| format!("cannot write `{path}` to the object database"))?;
+            let mode = match base.get_path(Path::new(path)) {
+                Ok(e) if e.filemode() == i32::from(git2::FileMode::BlobExecutable) => {
+                    git2::FileMode::BlobExecutable
+                }
+                _ => git2::FileMode::Blob,
+            };
+            update.upsert(path.as_str(), blob, mode);
+        }
+        update
+            .create_updated(&self.git, &base)
+            .context("cannot write the edited tree")
+    }
+
+    /// Writes a commit that no ref points at. `author_of` copies the author
+    /// of that commit (a cherry-pick keeps it); otherwise the committer is
+    /// the author too.
+    pub fn write_commit(
+        &self,
+        tree: Oid,
+        parent: Oid,
+        author_of: Option<Oid>,
+        committer: &Committer,
+        message: &str,
+    ) -> Result<Oid> {
+        let committer = git2::Signature::now(&committer.name, &committer.email)
+            .context("invalid committer identity")?;
+        let original = author_of.map(|c| self.git.find_commit(c)).transpose()?;
+        let author = original
+            .as_ref()
+            .map(|c| c.author().to_owned())
+            .unwrap_or_else(|| committer.clone());
+        let tree = self.git.find_tree(tree)?;
+        let parent = self.git.find_commit(parent)?;
+        self.git
+            .commit(None, &author, &committer, message, &tree, &[&parent])
+            .context("cannot write a commit")
+    }
+
+    /// Points `refs/heads/<branch>` at `new`. With `expected = None` the
+    /// branch must not exist; otherwise it must still be at `expected`
+    /// (compare-and-swap, so a concurrent change is never overwritten).
+    pub fn write_branch(
+        &self,
+        branch: &str,
+        new: Oid,
+        expected: Option<Oid>,
+        log: &str,
+    ) -> Result<()> {
+        let refname = format!("refs/heads/{branch}");
+        let result = match expected {
+            None => self.git.reference(&refname, new, false, log),
+            Some(old) => self.git.reference_matching(&refname, new, true, old, log),
+        };
+        result.map(|_| ()).map_err(|e| match (e.code(), expected) {
+            (git2::ErrorCode::Exists, _) => anyhow!("branch `{branch}` already exists"),
+            (git2::ErrorCode::Modified, Some(old)) => anyhow!(
+                "branch `{branch}` moved while this ran (it was at {}); nothing written",
+                short(old)
+            ),
+            _ => anyhow!("cannot write branch `{branch}`: {}", e.message()),
+        })
+    }
+
+    /// The work tree that has `branch` checked out, if any (this one or a
+    /// linked worktree): moving such a branch would make that tree look dirty.
+    pub fn checked_out_at(&self, branch: &str) -> Result<Option<PathBuf>> {
+        let refname = format!("refs/heads/{branch}");
+        let on = |repo: &Repository| {
+            repo.head()
+                .ok()
+                .is_some_and(|h| h.name() == Some(refname.as_str()))
+        };
+        if on(&self.git) {
+            return Ok(Some(self.workdir.clone()));
+        }
+        for name in self.git.worktrees()?.iter().flatten() {
+            let Ok(wt) = self.git.find_worktree(name) else {
+                continue;
+            };
+            if let Ok(repo) = Repository::open_from_worktree(&wt)
+                && on(&repo)
+            {
+                return Ok(Some(wt.path().to_path_buf()));
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl TempWorktree {
+    /// `git worktree add <dir>/<name> <branch>`: a temporary worktree with
+    /// the (otherwise unchecked-out) branch itself checked out, for commands
+    /// that need HEAD on a branch.
+    pub fn create_on_branch(
+        repo: &Repo,
+        dir: &Path,
+        name: &str,
+        branch: &str,
+    ) -> Result<TempWorktree> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create `{}`", dir.display()))?;
+        let path = dir.join(name);
+        if path.exists() {
+            let _ = remove_worktree(repo.workdir(), &path);
+        }
+        git_cli(
+            repo.workdir(),
+            &["worktree", "add", "--quiet", &path_str(&path), branch],
+        )
+        .with_context(|| format!("cannot create a worktree at `{}`", path.display()))?;
+        let main = repo.workdir().to_path_buf();
+        let on_interrupt = {
+            let (main, path) = (main.clone(), path.clone());
+            crate::interrupt::on_interrupt(move || {
+                let _ = remove_worktree(&main, &path);
+            })
+        };
+        Ok(TempWorktree {
+            main,
+            path,
+            removed: false,
+            _on_interrupt: on_interrupt,
+        })
+    }
+
+    /// Keeps the worktree on disk (for the user to finish by hand).
+    pub fn keep(mut self) -> PathBuf {
+        self.removed = true;
+        self.path.clone()
+    }
+}
+
+/// Runs `git` in `dir` and returns its stdout (an error carries stderr).
+pub fn run_git(dir: &Path, args: &[&str]) -> Result<String> {
+    git_cli(dir, args)
+}

@@ -1,0 +1,808 @@
+//! `backport` on fixture repositories: branches built in the object
+//! database, asserted on the JSON report and on the git objects and refs it
+//! leaves (or must not leave).
+
+mod support;
+
+use support::{Fixture, RepoState, Run};
+
+/// HEAD, index and every work-tree file as before, and no ref changed but
+/// the backport branches (compared field by field: a full dump is unreadable).
+fn assert_user_state_kept(before: &RepoState, after: &RepoState) {
+    assert_eq!(before.head, after.head, "HEAD changed");
+    assert!(before.index == after.index, "the index changed");
+    assert_eq!(
+        before.files.keys().collect::<Vec<_>>(),
+        after.files.keys().collect::<Vec<_>>(),
+        "work-tree files added or removed"
+    );
+    for (path, bytes) in &before.files {
+        assert!(after.files.get(path) == Some(bytes), "`{path}` changed");
+    }
+    let other_refs = |refs: &str| -> Vec<String> {
+        refs.lines()
+            .filter(|l| !l.starts_with("refs/heads/security-release/"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(
+        other_refs(&before.refs),
+        other_refs(&after.refs),
+        "refs changed"
+    );
+}
+
+/// `backport --format json --offline` plus `args`.
+fn backport(fx: &Fixture, args: &[&str]) -> Run {
+    let mut all = vec!["backport", "--format", "json", "--offline"];
+    all.extend_from_slice(args);
+    fx.run(&all)
+}
+
+/// `git show <rev>:<path>`.
+fn show(fx: &Fixture, rev: &str, path: &str) -> String {
+    fx.git(&["show", &format!("{rev}:{path}")])
+}
+
+/// Subjects of `from..to`, oldest first.
+fn subjects(fx: &Fixture, range: &str) -> Vec<String> {
+    fx.git(&["log", "--reverse", "--format=%s", range])
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn ref_exists(fx: &Fixture, name: &str) -> bool {
+    fx.git(&[
+        "for-each-ref",
+        "--format=%(refname)",
+        &format!("refs/heads/{name}"),
+    ])
+    .contains(name)
+}
+
+/// The messages of a row's details.
+fn messages(run: &Run, section: &str, id: &str) -> Vec<String> {
+    run.row_in(Some(section), id)["details"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .map(|d| d["message"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn assert_row(run: &Run, section: &str, id: &str, status: &str) {
+    assert_eq!(
+        run.row_in(Some(section), id)["status"],
+        status,
+        "row `{id}` of `{section}`:\n{run:?}"
+    );
+}
+
+#[test]
+fn two_targets_three_commits_clean() {
+    let fx = Fixture::scenario("backport-three-commits");
+    // Untracked and modified files must survive byte for byte.
+    fx.write("notes.txt", "untracked\n");
+    fx.write("CHANGELOG.md", &(fx.read("CHANGELOG.md") + "local edit\n"));
+    let before = fx.state();
+    let fix: Vec<String> = fx
+        .git(&["rev-list", "--reverse", "master..fix-path-traversal"])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(fix.len(), 3);
+
+    let run = backport(&fx, &[]);
+    run.assert_code(0);
+    assert_user_state_kept(&before, &fx.state());
+
+    // stable: the three commits (main's bump commit reduced to its changelog
+    // hunk), then one bump commit.
+    assert_row(&run, "stable", "cherry-pick", "pass");
+    assert_row(&run, "stable", "branch", "pass");
+    let log = subjects(&fx, "stable..security-release/stable");
+    assert_eq!(
+        log,
+        [
+            "Refuse `..` components when unpacking archives",
+            "Test that `..` components are refused",
+            "Bump cargo-util to 0.3.1",
+            "Bump versions for the security release",
+        ]
+    );
+    for (i, sha) in fix.iter().enumerate() {
+        let msg = fx.git(&[
+            "log",
+            "-1",
+            "--format=%B",
+            &format!("security-release/stable~{}", 3 - i),
+        ]);
+        assert!(
+            msg.contains(&format!("(cherry picked from commit {sha})")),
+            "{msg}"
+        );
+        let author = fx.git(&[
+            "log",
+            "-1",
+            "--format=%an <%ae>",
+            &format!("security-release/stable~{}", 3 - i),
+        ]);
+        assert_eq!(author, fx.git(&["log", "-1", "--format=%an <%ae>", sha]));
+    }
+    let util = show(
+        &fx,
+        "security-release/stable",
+        "crates/cargo-util/Cargo.toml",
+    );
+    assert!(util.contains("version = \"0.2.4\""), "{util}");
+    let root = show(&fx, "security-release/stable", "Cargo.toml");
+    assert!(
+        root.contains("cargo-util = { version = \"0.2.4\", path = \"crates/cargo-util\" }"),
+        "{root}"
+    );
+    assert!(root.contains("version = \"0.73.1\""), "{root}");
+    assert!(
+        root.contains("crates-io = { version = \"0.38.0\", path"),
+        "{root}"
+    );
+    let lock = show(&fx, "security-release/stable", "Cargo.lock");
+    assert!(
+        lock.contains("name = \"cargo-util\"\nversion = \"0.2.4\""),
+        "{lock}"
+    );
+    assert!(
+        lock.contains("name = \"cargo\"\nversion = \"0.73.1\""),
+        "{lock}"
+    );
+    let changelog = show(&fx, "security-release/stable", "CHANGELOG.md");
+    assert!(
+        changelog.contains("- Refuse `..` in archive paths"),
+        "{changelog}"
+    );
+    assert!(
+        show(
+            &fx,
+            "security-release/stable",
+            "crates/cargo-util/src/lib.rs"
+        )
+        .contains("leaves the destination")
+    );
+    assert!(
+        messages(&run, "stable", "version-bump")
+            .iter()
+            .any(|m| m.contains("cargo-util 0.2.3 → 0.2.4")),
+        "{run:?}"
+    );
+    assert!(
+        messages(&run, "stable", "version-bump")
+            .iter()
+            .any(|m| m.contains("cargo 0.73.0 → 0.73.1")),
+        "{run:?}"
+    );
+    assert!(
+        messages(&run, "stable", "dependents")
+            .iter()
+            .any(|m| m.contains("\"0.2.3\" → \"0.2.4\"")),
+        "{run:?}"
+    );
+
+    // beta: 0.74.0 / cargo-util 0.3.0 were never released, so no bump commit.
+    let log = subjects(&fx, "beta..security-release/beta");
+    assert_eq!(log.len(), 3, "{log:?}");
+    assert!(
+        show(&fx, "security-release/beta", "crates/cargo-util/Cargo.toml")
+            .contains("version = \"0.3.0\"")
+    );
+
+    // Each branch resolves with its own Cargo.lock, unchanged.
+    for branch in ["security-release/stable", "security-release/beta"] {
+        let dir = fx.root().join(branch.replace('/', "-"));
+        fx.git(&[
+            "worktree",
+            "add",
+            "-q",
+            "--detach",
+            dir.to_str().unwrap(),
+            branch,
+        ]);
+        let out =
+            std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                .args([
+                    "metadata",
+                    "--locked",
+                    "--offline",
+                    "--format-version",
+                    "1",
+                    "--no-deps",
+                ])
+                .current_dir(&dir)
+                .output()
+                .unwrap();
+        assert!(
+            out.status.success(),
+            "{branch}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out =
+            std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                .args(["metadata", "--locked", "--offline", "--format-version", "1"])
+                .current_dir(&dir)
+                .output()
+                .unwrap();
+        assert!(
+            out.status.success(),
+            "{branch}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let push = run.json()["next_steps"][0].as_str().unwrap_or("");
+    assert!(push.starts_with("git push "), "{push}");
+    assert!(
+        push.contains("security-release/stable") && push.contains("security-release/beta"),
+        "{push}"
+    );
+}
+
+#[test]
+fn unreleased_beta_keeps_its_versions_and_mains_changelog_hunk() {
+    let fx = Fixture::scenario("backport-three-commits");
+    let run = backport(&fx, &["--beta", "beta"]);
+    run.assert_code(0);
+    let sections = run.json()["sections"].as_array().unwrap();
+    assert_eq!(sections.len(), 1, "only --beta was asked for:\n{run:?}");
+    assert_row(&run, "beta", "branch", "pass");
+    // No bump commit: the last commit is main's bump commit, reduced to its
+    // changelog hunk.
+    let log = subjects(&fx, "beta..security-release/beta");
+    assert_eq!(
+        log.last().map(String::as_str),
+        Some("Bump cargo-util to 0.3.1")
+    );
+    assert_eq!(log.len(), 3);
+    let files = fx.git(&[
+        "diff",
+        "--name-only",
+        "security-release/beta~1",
+        "security-release/beta",
+    ]);
+    assert_eq!(files, "CHANGELOG.md");
+    for path in ["Cargo.toml", "Cargo.lock", "crates/cargo-util/Cargo.toml"] {
+        assert_eq!(
+            show(&fx, "beta", path),
+            show(&fx, "security-release/beta", path),
+            "{path}"
+        );
+    }
+    assert!(show(&fx, "security-release/beta", "CHANGELOG.md").contains("## cargo-util 0.3.1"));
+    assert!(
+        messages(&run, "beta", "version-bump")
+            .iter()
+            .any(|m| m.contains("cargo-util stays 0.3.0") && m.contains("unreleased")),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn mains_bump_commit_is_replaced_by_the_targets_own_bump() {
+    let fx = Fixture::scenario("backport-bump-conflict");
+    // The premise: git's own cherry-pick of main's bump commit conflicts.
+    let probe = fx.root().join("probe");
+    fx.git(&[
+        "worktree",
+        "add",
+        "-q",
+        "--detach",
+        probe.to_str().unwrap(),
+        "stable",
+    ]);
+    let out = fx
+        .env(&mut std::process::Command::new("git"))
+        .args([
+            "cherry-pick",
+            "-x",
+            "fix-path-traversal~1",
+            "fix-path-traversal",
+        ])
+        .current_dir(&probe)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "git cherry-pick was expected to conflict"
+    );
+    let conflicted = fx.git_in(&probe, &["diff", "--name-only", "--diff-filter=U"]);
+    assert!(
+        conflicted.contains("Cargo.toml") && conflicted.contains("Cargo.lock"),
+        "{conflicted}"
+    );
+
+    let run = backport(&fx, &["--stable", "stable"]);
+    run.assert_code(0);
+    assert_row(&run, "stable", "cherry-pick", "pass");
+    assert!(
+        messages(&run, "stable", "cherry-pick")
+            .iter()
+            .any(|m| m.contains("skipped")
+                && m.contains("(empty)")
+                && m.contains("Bump cargo-util to 0.3.1")),
+        "{run:?}"
+    );
+    assert_eq!(
+        subjects(&fx, "stable..security-release/stable"),
+        [
+            "Refuse `..` components when unpacking archives",
+            "Bump versions for the security release",
+        ]
+    );
+    let versions = messages(&run, "stable", "version-bump");
+    assert!(
+        versions
+            .iter()
+            .any(|m| m.contains("cargo-util 0.2.3 → 0.2.4")),
+        "{run:?}"
+    );
+    // cargo itself changed only through its manifest's requirement.
+    assert!(
+        versions
+            .iter()
+            .any(|m| m.contains("cargo 0.73.0 → 0.73.1") && m.contains("requires cargo-util 0.2.4")),
+        "{run:?}"
+    );
+    let root = show(&fx, "security-release/stable", "Cargo.toml");
+    assert!(
+        root.contains("cargo-util = { version = \"0.2.4\", path = \"crates/cargo-util\" }"),
+        "{root}"
+    );
+    assert!(!root.contains("0.3.1"), "{root}");
+    let lock = show(&fx, "security-release/stable", "Cargo.lock");
+    assert!(
+        lock.contains("name = \"cargo-util\"\nversion = \"0.2.4\""),
+        "{lock}"
+    );
+    assert!(
+        lock.contains("name = \"cargo\"\nversion = \"0.73.1\""),
+        "{lock}"
+    );
+}
+
+#[test]
+fn planned_version_on_another_branch_fails_that_target() {
+    // common: beta already carries cargo-util 0.2.4 (unreleased), so stable's
+    // 0.2.3 → 0.2.4 would publish a second, different 0.2.4.
+    let fx = Fixture::scenario("backport-collision");
+    let before = fx.state();
+    let run = backport(&fx, &[]);
+    run.assert_code(1);
+    assert_row(&run, "stable", "version-bump", "fail");
+    let summary = run.row_in(Some("stable"), "version-bump")["summary"]
+        .as_str()
+        .unwrap_or("");
+    assert!(
+        summary.contains("cargo-util 0.2.4") && summary.contains("branch `beta`"),
+        "{run:?}"
+    );
+    let hint = run.row_in(Some("stable"), "version-bump")["hint"]
+        .as_str()
+        .unwrap_or("");
+    assert!(hint.contains("0.2.5") && hint.contains("bump"), "{hint}");
+    assert_row(&run, "stable", "branch", "skip");
+    assert!(!ref_exists(&fx, "security-release/stable"));
+    // beta ships the fix in its unreleased 0.2.4.
+    assert_row(&run, "beta", "branch", "pass");
+    assert!(ref_exists(&fx, "security-release/beta"));
+    assert_user_state_kept(&before, &fx.state());
+}
+
+#[test]
+fn commits_already_on_the_target_are_skipped_with_the_matcher() {
+    let fx = Fixture::scenario("backport-present");
+    let run = backport(&fx, &["--onto", "stable", "--onto", "lts"]);
+    run.assert_code(0);
+    let stable = messages(&run, "stable", "cherry-pick");
+    let skipped = |kind: &str, subject: &str| {
+        stable.iter().any(|m| {
+            m.starts_with("skipped") && m.contains(&format!("({kind})")) && m.contains(subject)
+        })
+    };
+    assert!(skipped("trailer", "Refuse `..` components"), "{run:?}");
+    assert!(skipped("patch-id", "Test that `..` components"), "{run:?}");
+    assert!(
+        stable
+            .iter()
+            .any(|m| m.starts_with("picked") && m.contains("Document that upload paths")),
+        "{run:?}"
+    );
+    assert_eq!(
+        subjects(&fx, "stable..security-release/stable"),
+        [
+            "Document that upload paths refuse `..`",
+            "Bump versions for the security release"
+        ]
+    );
+    let lts = messages(&run, "lts", "cherry-pick");
+    assert_eq!(
+        lts.iter().filter(|m| m.contains("(squashed)")).count(),
+        3,
+        "{run:?}"
+    );
+    assert_row(&run, "lts", "branch", "skip");
+    assert!(!ref_exists(&fx, "security-release/lts"));
+}
+
+#[test]
+fn conflict_names_files_and_prerequisite_and_writes_nothing_for_that_target() {
+    let fx = Fixture::scenario("backport-conflict");
+    let before = fx.state();
+    let run = backport(&fx, &[]);
+    run.assert_code(1);
+    assert_row(&run, "stable", "cherry-pick", "fail");
+    let row = run.row_in(Some("stable"), "cherry-pick");
+    let details = row["details"].as_array().unwrap();
+    assert!(
+        details
+            .iter()
+            .any(|d| d["file"] == "crates/cargo-util/src/lib.rs"),
+        "{run:?}"
+    );
+    let prerequisite = fx.git(&["rev-parse", "beta"]);
+    assert!(
+        details.iter().any(|d| d["commit"] == prerequisite.as_str()
+            && d["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("Bump to 0.74.0")),
+        "{run:?}"
+    );
+    let fix = fx.git(&["rev-parse", "fix-path-traversal"]);
+    assert!(
+        details.iter().any(|d| d["commit"] == fix.as_str()),
+        "{run:?}"
+    );
+    assert!(!ref_exists(&fx, "security-release/stable"));
+    assert_row(&run, "beta", "branch", "pass");
+    assert!(ref_exists(&fx, "security-release/beta"));
+    assert_user_state_kept(&before, &fx.state());
+
+    // --worktree leaves the conflicted pick for the user, with the commands.
+    let run = backport(&fx, &["--stable", "stable", "--worktree"]);
+    run.assert_code(1);
+    let hint = run.row_in(Some("stable"), "cherry-pick")["hint"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(hint.contains("git cherry-pick --continue"), "{hint}");
+    let wt = fx
+        .repo
+        .join("target/security-release/conflict-security-release-stable");
+    assert!(hint.contains(wt.to_str().unwrap()), "{hint}");
+    let conflicted = fx.git_in(&wt, &["diff", "--name-only", "--diff-filter=U"]);
+    assert_eq!(conflicted, "crates/cargo-util/src/lib.rs");
+    assert_user_state_kept(&before, &fx.state());
+}
+
+#[test]
+fn existing_branch_is_refused_and_replaced_with_force() {
+    let fx = Fixture::scenario("backport-three-commits");
+    fx.git(&["branch", "security-release/stable", "stable"]);
+    let old = fx.git(&["rev-parse", "security-release/stable"]);
+    let run = backport(&fx, &["--stable", "stable"]);
+    run.assert_code(1);
+    assert_row(&run, "stable", "branch", "fail");
+    let summary = run.row_in(Some("stable"), "branch")["summary"]
+        .as_str()
+        .unwrap_or("");
+    assert!(
+        summary.contains("already exists") && summary.contains("--force"),
+        "{summary}"
+    );
+    assert_eq!(fx.git(&["rev-parse", "security-release/stable"]), old);
+
+    let run = backport(&fx, &["--stable", "stable", "--force"]);
+    run.assert_code(0);
+    assert_row(&run, "stable", "branch", "pass");
+    assert_ne!(fx.git(&["rev-parse", "security-release/stable"]), old);
+    assert_eq!(subjects(&fx, "stable..security-release/stable").len(), 4);
+}
+
+#[test]
+fn dry_run_writes_nothing_and_prints_the_plan() {
+    let fx = Fixture::scenario("backport-three-commits");
+    let before = fx.state();
+    let objects = fx.git(&["count-objects", "-v"]);
+    let run = backport(&fx, &["--dry-run"]);
+    run.assert_code(0);
+    assert_eq!(fx.state(), before, "a dry run changed the repository");
+    assert_eq!(
+        fx.git(&["count-objects", "-v"]),
+        objects,
+        "a dry run wrote objects"
+    );
+    assert_row(&run, "stable", "branch", "skip");
+    let summary = run.row_in(Some("stable"), "branch")["summary"]
+        .as_str()
+        .unwrap_or("");
+    assert!(
+        summary.contains("would create `security-release/stable`"),
+        "{summary}"
+    );
+    assert!(
+        messages(&run, "stable", "version-bump")
+            .iter()
+            .any(|m| m.contains("cargo-util 0.2.3 → 0.2.4")),
+        "{run:?}"
+    );
+    assert!(
+        run.json()["next_steps"]
+            .as_array()
+            .is_none_or(|a| a.is_empty())
+    );
+    // The human plan names the picks and the versions.
+    let human = fx.run(&["backport", "--offline", "--dry-run"]);
+    human.assert_code(0);
+    assert!(
+        human
+            .stdout
+            .contains("would create `security-release/beta`"),
+        "{human:?}"
+    );
+    assert!(human.stdout.contains("picked"), "{human:?}");
+}
+
+#[test]
+fn exact_and_inline_table_requirements_keep_their_form() {
+    let fx = Fixture::scenario("backport-pinned");
+    let run = backport(&fx, &["--stable", "stable"]);
+    run.assert_code(0);
+    let root = show(&fx, "security-release/stable", "Cargo.toml");
+    assert!(
+        root.contains(
+            "cargo-util = { version = \"=0.2.15\", path = \"crates/cargo-util\" } # cargo and cargo-util ship together"
+        ),
+        "{root}"
+    );
+    let io = show(
+        &fx,
+        "security-release/stable",
+        "crates/crates-io/Cargo.toml",
+    );
+    assert!(
+        io.contains(
+            "cargo-util = { path = \"../cargo-util\", version = \"0.2.15\", default-features = false } # not inherited: published separately"
+        ),
+        "{io}"
+    );
+    // crates-io's own manifest changed: it gets its point release too.
+    assert!(io.contains("version = \"0.38.1\""), "{io}");
+    let versions = messages(&run, "stable", "version-bump");
+    assert!(
+        versions
+            .iter()
+            .any(|m| m.contains("crates-io 0.38.0 → 0.38.1")),
+        "{run:?}"
+    );
+    let dir = fx.root().join("check-stable");
+    fx.git(&[
+        "worktree",
+        "add",
+        "-q",
+        "--detach",
+        dir.to_str().unwrap(),
+        "security-release/stable",
+    ]);
+    let out = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["metadata", "--locked", "--offline", "--format-version", "1"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn killed_before_the_ref_is_written_leaves_no_branch() {
+    use std::io::BufRead as _;
+    let fx = Fixture::scenario("backport-three-commits");
+    let before = fx.state();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-security-release"));
+    fx.env(&mut cmd)
+        .args(["backport", "--format", "json", "--offline"])
+        .current_dir(&fx.repo)
+        .env("CARGO_SECURITY_RELEASE_TEST_PAUSE_BEFORE_REF_MS", "60000")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    // Every commit of the first target is written by now; its ref is not.
+    let paused = lines.any(|l| l.is_ok_and(|l| l.contains("test pause")));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(paused, "the tool never reached the pause");
+    assert!(!ref_exists(&fx, "security-release/stable"));
+    assert!(!ref_exists(&fx, "security-release/beta"));
+    fx.git(&["fsck", "--no-progress"]);
+    assert_eq!(fx.state(), before);
+}
+
+#[test]
+fn merge_commits_in_the_fix_are_refused() {
+    let fx = Fixture::scenario("backport-three-commits");
+    fx.steps(
+        r#"
+[[step]]
+git = ["switch", "-q", "-c", "side", "fix-path-traversal~1"]
+[[step]]
+write = { "notes.md" = "side\n" }
+commit = "Side note\n\nOn a side branch."
+switch = "fix-path-traversal"
+merge = "side"
+"#,
+    );
+    let before = fx.state();
+    let run = backport(&fx, &[]);
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("merge commit") && run.stderr.contains("Merge branch 'side'"),
+        "{run:?}"
+    );
+    assert_eq!(fx.state(), before);
+}
+
+#[test]
+fn cargo_layout_chooses_beta_and_stable_and_says_so() {
+    let fx = Fixture::scenario("backport-three-commits");
+    // Without configured branches, `rust-1.N.0` names them.
+    fx.steps(
+        r#"
+[[step]]
+git = ["branch", "rust-1.72.0", "stable"]
+[[step]]
+git = ["branch", "rust-1.73.0", "beta"]
+[[step]]
+git = ["branch", "rust-1.71.0", "0.73.0"]
+"#,
+    );
+    let root = fx
+        .read("Cargo.toml")
+        .replace("branches = { stable = \"stable\", beta = \"beta\" }\n", "");
+    fx.write("Cargo.toml", &root);
+    let run = backport(&fx, &[]);
+    run.assert_code(0);
+    let note = run.json()["notes"][0].as_str().unwrap_or("");
+    assert!(
+        note.contains("beta = rust-1.73.0") && note.contains("stable = rust-1.72.0"),
+        "{run:?}"
+    );
+    assert_row(&run, "rust-1.72.0", "branch", "pass");
+    assert_row(&run, "rust-1.73.0", "branch", "pass");
+    assert!(ref_exists(&fx, "security-release/rust-1.72.0"));
+    assert!(!ref_exists(&fx, "security-release/rust-1.71.0"));
+    // beta's 0.3.0 is unreleased even though the stable branch exists.
+    assert_eq!(
+        subjects(&fx, "rust-1.73.0..security-release/rust-1.73.0").len(),
+        3
+    );
+}
+
+#[test]
+fn without_a_git_identity_a_stand_in_committer_is_used_and_reported() {
+    let fx = Fixture::scenario("backport-three-commits");
+    std::fs::write(fx.root().join("gitconfig"), "").unwrap();
+    let run = backport(&fx, &["--stable", "stable"]);
+    run.assert_code(0);
+    let notes = run.json()["notes"].to_string();
+    assert!(notes.contains("no user.name"), "{run:?}");
+    let committer = fx.git(&[
+        "log",
+        "-1",
+        "--format=%cn <%ce>|%an",
+        "security-release/stable~1",
+    ]);
+    assert_eq!(
+        committer,
+        "cargo-security-release <security-release@localhost>|Fixture Maintainer"
+    );
+}
+
+#[test]
+fn unknown_target_is_a_clear_error() {
+    let fx = Fixture::scenario("backport-three-commits");
+    let before = fx.state();
+    let run = backport(&fx, &["--onto", "rust-1.99.0"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains(
+            "target branch `rust-1.99.0` exists neither locally nor as `origin/rust-1.99.0`"
+        ),
+        "{run:?}"
+    );
+    assert_eq!(fx.state(), before);
+}
+
+#[test]
+fn external_dependencies_locked_differently_are_flagged() {
+    let fx = Fixture::scenario("backport-external");
+    let run = backport(&fx, &["--stable", "stable"]);
+    run.assert_code(0);
+    assert_row(&run, "stable", "external-deps", "warn");
+    let details = messages(&run, "stable", "external-deps");
+    assert!(
+        details.iter().any(
+            |m| m.contains("itoa: main locks 1.0.11, `stable` locks 1.0.9")
+                && m.contains("used directly by cargo-util")
+        ),
+        "{run:?}"
+    );
+    assert!(ref_exists(&fx, "security-release/stable"));
+}
+
+#[test]
+fn verify_checks_each_created_branch_in_a_temporary_worktree() {
+    let fx = Fixture::scenario("backport-three-commits");
+    let run = backport(&fx, &["--stable", "stable", "--verify"]);
+    run.assert_code(0);
+    let section = Some("check security-release/stable");
+    for id in ["lockfile", "version-bump", "dependency-specs", "commits"] {
+        assert_eq!(run.row_in(section, id)["status"], "pass", "{id}:\n{run:?}");
+    }
+    // The temporary worktree is gone again.
+    assert_eq!(fx.git(&["worktree", "list"]).lines().count(), 1);
+    assert!(
+        !fx.repo
+            .join("target/security-release/verify-security-release-stable")
+            .exists()
+    );
+}
+
+#[test]
+fn bump_none_for_a_target_keeps_its_versions() {
+    let fx = Fixture::scenario("backport-bump-conflict");
+    let root = fx.read("Cargo.toml").replace(
+        "[workspace.metadata.security-release]\n",
+        "[workspace.metadata.security-release]\nbump = { stable = \"none\" }\n",
+    );
+    fx.write("Cargo.toml", &root);
+    let run = backport(&fx, &["--stable", "stable"]);
+    run.assert_code(0);
+    assert_eq!(
+        subjects(&fx, "stable..security-release/stable"),
+        ["Refuse `..` components when unpacking archives"]
+    );
+    assert!(
+        messages(&run, "stable", "version-bump")
+            .iter()
+            .any(|m| m.contains("cargo-util stays 0.2.3") && m.contains("bump = \"none\"")),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn push_command_names_the_private_remote_and_never_pushes() {
+    let fx = Fixture::scenario("backport-three-commits");
+    fx.steps(
+        r#"
+[[step]]
+remote = { name = "origin", path = "public/cargo.git" }
+[[step]]
+remote = { name = "security-fork", path = "private/cargo-ghsa-r5w3-xm58-jv6j.git" }
+"#,
+    );
+    // The fixture's temp dir is named `security-release-…`, which the URL
+    // heuristic would read as private: say which remote is public.
+    let run = backport(&fx, &["--stable", "stable", "--public-remote", "origin"]);
+    run.assert_code(0);
+    assert_eq!(
+        run.json()["next_steps"][0],
+        "git push security-fork security-release/stable"
+    );
+    for remote in ["public/cargo.git", "private/cargo-ghsa-r5w3-xm58-jv6j.git"] {
+        let refs = fx.git_in(&fx.root().join(remote), &["for-each-ref"]);
+        assert!(refs.is_empty(), "{remote} received {refs}");
+    }
+}
