@@ -1,24 +1,34 @@
 #!/usr/bin/env bash
-# The README demo: builds a Cargo-like repository from testdata/ (stable and
-# beta branches, a public origin, a private security fork, a fix with
-# mistakes) and runs `cargo security-release` on it.
+# The README demo. Builds two repositories from testdata/scenarios (a
+# Cargo-like workspace with master, beta and stable, release tags, a public
+# origin and a private GHSA fork) and runs `cargo security-release` on them:
+#   1. a fix with the usual mistakes: `check` finds them;
+#   2. a release-ready fix: `check` passes, `backport` builds the stable and
+#      beta branches, and `check --all` tests those branches in worktrees.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build --locked --quiet --bin cargo-security-release --example demo
 export PATH="$PWD/target/debug:$PATH"
-repo="$(target/debug/examples/demo demo)"
-echo "demo repository: $repo"
-cd "$repo"
 
 run() {
     printf '\n\033[1m$ %s\033[0m\n' "$*"
     "$@" || echo "(exit code $?)"
 }
 
-run git log --oneline --graph --all
+flawed="$(target/debug/examples/demo demo)"
+printf '\n\033[1m== 1. A fix that is not ready: %s\033[0m\n' "$flawed"
+cd "$flawed"
+run git log --oneline --graph master stable beta fix-path-traversal
 run cargo security-release check --offline
-run cargo security-release backport --dry-run --offline
+
+ready="$(cd - >/dev/null && target/debug/examples/demo demo-ready)"
+printf '\n\033[1m== 2. A release-ready fix: %s\033[0m\n' "$ready"
+cd "$ready"
+run git log --oneline --graph master stable beta fix-path-traversal
+run cargo security-release check --offline
+run cargo security-release backport --offline --dry-run
 run cargo security-release backport --offline
-run git branch --list 'security-release/*' -v
-run cargo security-release check --offline --all --skip semver
+run git log --oneline stable..security-release/stable
+run git log --oneline beta..security-release/beta
+run cargo security-release check --offline --all
