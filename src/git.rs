@@ -572,6 +572,12 @@ impl TempWorktree {
             ],
         )
         .with_context(|| format!("cannot create a worktree at `{}`", path.display()))?;
+        Ok(TempWorktree::adopt(repo, path))
+    }
+
+    /// Takes charge of a worktree just added at `path`: removed on drop and
+    /// when the user hits Ctrl-C (Drop does not run then).
+    fn adopt(repo: &Repo, path: PathBuf) -> TempWorktree {
         let main = repo.workdir().to_path_buf();
         let on_interrupt = {
             let (main, path) = (main.clone(), path.clone());
@@ -579,12 +585,12 @@ impl TempWorktree {
                 let _ = remove_worktree(&main, &path);
             })
         };
-        Ok(TempWorktree {
+        TempWorktree {
             main,
             path,
             removed: false,
             _on_interrupt: on_interrupt,
-        })
+        }
     }
 
     /// Removes the worktree now (also done on drop), reporting failures.
@@ -877,19 +883,7 @@ impl TempWorktree {
             &["worktree", "add", "--quiet", &path_str(&path), branch],
         )
         .with_context(|| format!("cannot create a worktree at `{}`", path.display()))?;
-        let main = repo.workdir().to_path_buf();
-        let on_interrupt = {
-            let (main, path) = (main.clone(), path.clone());
-            crate::interrupt::on_interrupt(move || {
-                let _ = remove_worktree(&main, &path);
-            })
-        };
-        Ok(TempWorktree {
-            main,
-            path,
-            removed: false,
-            _on_interrupt: on_interrupt,
-        })
+        Ok(TempWorktree::adopt(repo, path))
     }
 
     /// Keeps the worktree on disk (for the user to finish by hand).

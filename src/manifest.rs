@@ -3,7 +3,7 @@
 //! tables. Comments, spacing and inline-table layout survive every edit.
 
 use semver::Version;
-use toml_edit::{DocumentMut, Item, TableLike, Value};
+use toml_edit::{DocumentMut, Item, Value};
 
 /// An entry of a `[patch.<source>]` or `[replace]` table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,7 +72,8 @@ fn one_line(item: &Item) -> String {
     }
 }
 
-fn replace_str(v: &mut Value, s: &str) {
+/// Replaces a string value, keeping its comments and spacing.
+pub(crate) fn replace_str(v: &mut Value, s: &str) {
     let decor = v.decor().clone();
     *v = Value::from(s);
     *v.decor_mut() = decor;
@@ -126,103 +127,6 @@ fn split_op(part: &str) -> (&str, &str) {
         }
     }
     ("", part)
-}
-
-/// Tables of a manifest that declare dependencies, including
-/// `target.*.{dependencies,…}` and `[workspace.dependencies]`.
-fn dep_tables_mut(doc: &mut DocumentMut) -> Vec<&mut dyn TableLike> {
-    const KINDS: [&str; 5] = [
-        "dependencies",
-        "dev-dependencies",
-        "dev_dependencies",
-        "build-dependencies",
-        "build_dependencies",
-    ];
-    let mut out: Vec<&mut dyn TableLike> = Vec::new();
-    for (k, item) in doc.as_table_mut().iter_mut() {
-        match k.get() {
-            kind if KINDS.contains(&kind) => out.extend(item.as_table_like_mut()),
-            "target" => {
-                if let Some(targets) = item.as_table_like_mut() {
-                    for (_, t) in targets.iter_mut() {
-                        if let Some(t) = t.as_table_like_mut() {
-                            for (kind, d) in t.iter_mut() {
-                                if KINDS.contains(&kind.get()) {
-                                    out.extend(d.as_table_like_mut());
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            "workspace" => {
-                if let Some(ws) = item.as_table_like_mut()
-                    && let Some(d) = ws.get_mut("dependencies")
-                {
-                    out.extend(d.as_table_like_mut());
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// A requirement changed by `raise_dependency`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RaisedRequirement {
-    pub key: String,
-    pub old: String,
-    pub new: String,
-}
-
-/// Raises every requirement on package `name` that still admits a version
-/// below `new` (plain strings, inline tables, `[dependencies.x]`, renames;
-/// `workspace = true` entries are left to the root). Requirements without a
-/// version (path-only) are left alone.
-pub fn raise_dependency(
-    doc: &mut DocumentMut,
-    name: &str,
-    new: &Version,
-) -> Vec<RaisedRequirement> {
-    let mut changed = Vec::new();
-    for table in dep_tables_mut(doc) {
-        for (key, item) in table.iter_mut() {
-            let real = item
-                .get("package")
-                .and_then(Item::as_str)
-                .unwrap_or(key.get())
-                .to_string();
-            if real != name {
-                continue;
-            }
-            let slot = match item {
-                Item::Value(v @ Value::String(_)) => Some(v),
-                _ => item
-                    .as_table_like_mut()
-                    .and_then(|t| t.get_mut("version"))
-                    .and_then(|v| match v {
-                        Item::Value(v @ Value::String(_)) => Some(v),
-                        _ => None,
-                    }),
-            };
-            let Some(v) = slot else { continue };
-            let Some(old) = v.as_str().map(str::to_string) else {
-                continue;
-            };
-            if requires_at_least(&old, new) {
-                continue;
-            }
-            let new_req = raise_requirement(&old, new).unwrap_or_else(|| new.to_string());
-            replace_str(v, &new_req);
-            changed.push(RaisedRequirement {
-                key: key.get().to_string(),
-                old,
-                new: new_req,
-            });
-        }
-    }
-    changed
 }
 
 /// Does `req` admit `new` and nothing below it in `new`'s release line?
@@ -291,12 +195,9 @@ version = "0.2"
         .parse()
         .unwrap();
         assert!(set_version(&mut doc, false, &v("0.71.1")));
-        let changed = raise_dependency(&mut doc, "util", &v("0.2.4"));
-        assert_eq!(changed.len(), 2);
         let text = doc.to_string();
         assert!(text.contains("version = \"0.71.1\" # released with Rust 1.71"));
-        assert!(text.contains("util = { path = \"crates/util\", version = \"=0.2.4\" } # pinned"));
-        assert!(text.contains("version = \"0.2.4\"\n"));
+        assert!(text.contains("util = { path = \"crates/util\", version = \"=0.2.3\" } # pinned"));
         assert!(text.contains("other = \"1\""));
     }
 

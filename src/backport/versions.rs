@@ -10,7 +10,7 @@ use semver::{Version, VersionReq};
 use toml_edit::{DocumentMut, Item, TableLike, Value};
 
 use crate::lockfile::Lockfile;
-use crate::manifest::{raise_requirement, requires_at_least};
+use crate::manifest::{raise_requirement, replace_str, requires_at_least};
 
 const DEP_KINDS: [&str; 5] = [
     "dependencies",
@@ -117,13 +117,6 @@ fn visit_deps(
             f(&slot, v);
         }
     }
-}
-
-/// Replaces a string value, keeping its comments and spacing.
-fn replace_str(v: &mut Value, s: &str) {
-    let decor = v.decor().clone();
-    *v = Value::from(s);
-    *v.decor_mut() = decor;
 }
 
 /// `text` (a manifest) with its own version and its requirements on
