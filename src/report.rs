@@ -131,6 +131,14 @@ impl CheckResult {
         self.details.extend(details);
         self
     }
+    /// The hint, only when the row failed: a passing row needs no advice.
+    pub fn hint_on_fail(self, hint: impl Into<String>) -> Self {
+        if self.status == Status::Fail {
+            self.hint(hint)
+        } else {
+            self
+        }
+    }
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self

@@ -560,11 +560,7 @@ pub fn tag_row(
             format!("{bad} release tag problem(s)")
         }
     });
-    Ok(if result.status == Status::Fail {
-        result.hint("tag the release commit on its branch: `git tag <tag> <commit>`, then `git push origin <tag>`")
-    } else {
-        result
-    })
+    Ok(result.hint_on_fail("tag the release commit on its branch: `git tag <tag> <commit>`, then `git push origin <tag>`"))
 }
 
 /// Commits that only touch manifests, `Cargo.lock` or changelogs carry the
@@ -676,12 +672,9 @@ pub fn branches_row(cx: &Context, branches: &[TargetBranch]) -> Result<CheckResu
             format!("{missing} fix commit(s) or branch(es) missing")
         }
     });
-    Ok(if result.status == Status::Fail {
-        result
-            .hint("backport the missing commits (`cargo security-release backport`) and merge them")
-    } else {
-        result
-    })
+    Ok(result.hint_on_fail(
+        "backport the missing commits (`cargo security-release backport`) and merge them",
+    ))
 }
 
 /// `--superproject PATH --submodule PATH` and the branches to look at.
@@ -838,11 +831,7 @@ pub fn superproject_row(cx: &Context, sp: &Superproject) -> Result<CheckResult> 
             format!("{bad} superproject problem(s)")
         }
     });
-    Ok(if result.status == Status::Fail {
-        result.hint("update the submodule on each listed branch to a commit with the fix, and drop private git sources")
-    } else {
-        result
-    })
+    Ok(result.hint_on_fail("update the submodule on each listed branch to a commit with the fix, and drop private git sources"))
 }
 
 /// Where `verify-published` keeps its scratch files.

@@ -112,13 +112,9 @@ fn run(cx: &Context) -> Result<CheckResult> {
             )
         },
     );
-    Ok(if result.status == Status::Fail {
-        result.hint(
-            "the fix is public: tell the security team now; the embargo may have to be lifted early",
-        )
-    } else {
-        result
-    })
+    Ok(result.hint_on_fail(
+        "the fix is public: tell the security team now; the embargo may have to be lifted early",
+    ))
 }
 
 #[cfg(test)]
