@@ -478,3 +478,60 @@ fn superproject_submodule_on_each_branch() {
 fn RepoState(path: &std::path::Path) -> support::RepoState {
     support::RepoState::capture(path)
 }
+
+#[test]
+fn registry_named_in_cargo_config_is_used() {
+    let fx = Fixture::scenario("verify-released");
+    let server = IndexServer::start(Mode::Normal);
+    published(&server);
+    let home = fx.root().join("cargo-home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(
+        home.join("config.toml"),
+        format!("[registries.corp]\nindex = \"sparse+{}\"\n", server.url),
+    )
+    .unwrap();
+    let args = [
+        "verify-published",
+        "--format",
+        "json",
+        "--base",
+        "fix-base",
+        "--registry",
+        "corp",
+        "--crate",
+        "cargo-util@0.2.5",
+    ];
+    let run = support::run_tool(&fx.repo, &args, |c| {
+        fx.env(c).env("CARGO_HOME", &home);
+    });
+    run.assert_code(0)
+        .assert_status("registry", "pass")
+        .assert_detail("registry", "crate", "cargo-util", "registry `corp`");
+    // The environment variable wins over the file, as in cargo.
+    let run = support::run_tool(&fx.repo, &args, |c| {
+        fx.env(c)
+            .env("CARGO_HOME", &home)
+            .env("CARGO_REGISTRIES_CORP_INDEX", "sparse+http://127.0.0.1:9/");
+    });
+    run.assert_code(2).assert_status("registry", "error");
+    // An unknown registry is bad input.
+    let run = support::run_tool(
+        &fx.repo,
+        &[
+            "verify-published",
+            "--base",
+            "fix-base",
+            "--registry",
+            "nope",
+        ],
+        |c| {
+            fx.env(c).env("CARGO_HOME", &home);
+        },
+    );
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("registry `nope` is not configured"),
+        "{run:?}"
+    );
+}
