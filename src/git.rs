@@ -579,8 +579,11 @@ impl Repo {
             None,
             Some(&mut |_, hunk| {
                 if let Some(f) = out.borrow_mut().last_mut() {
-                    f.headers
-                        .push(String::from_utf8_lossy(hunk.header()).trim_end().to_string());
+                    f.headers.push(
+                        String::from_utf8_lossy(hunk.header())
+                            .trim_end()
+                            .to_string(),
+                    );
                 }
                 true
             }),

@@ -561,8 +561,15 @@ fn dependents_that_do_not_ship_keep_their_requirements() {
     let fx = Fixture::scenario("backport-pinned");
     let run = backport(&fx, &["--stable", "stable"]);
     run.assert_code(0);
-    let io = show(&fx, "security-release/stable", "crates/crates-io/Cargo.toml");
-    assert!(io.contains("version = \"0.2.14\", default-features"), "{io}");
+    let io = show(
+        &fx,
+        "security-release/stable",
+        "crates/crates-io/Cargo.toml",
+    );
+    assert!(
+        io.contains("version = \"0.2.14\", default-features"),
+        "{io}"
+    );
     assert!(io.contains("version = \"0.38.0\""), "{io}");
     let root = show(&fx, "security-release/stable", "Cargo.toml");
     assert!(root.contains("version = \"=0.2.15\""), "{root}");

@@ -642,9 +642,9 @@ fn bump(
                     (_, None) => ws.members.iter().any(|m| {
                         shipping.contains(&m.name)
                             && m.publish
-                            && m.deps.iter().any(|d| {
-                                d.inherited && d.name == krate && d.kind != DepKind::Dev
-                            })
+                            && m.deps
+                                .iter()
+                                .any(|d| d.inherited && d.name == krate && d.kind != DepKind::Dev)
                     }),
                 };
                 if !raise_here {
@@ -757,9 +757,9 @@ fn exists_elsewhere(
     version: &Version,
 ) -> Result<Vec<String>> {
     let mut places = Vec::new();
-    if let Some(evidence) = cx
-        .releases
-        .released(&cx.repo, name, version, &[target.name.as_str()])?
+    if let Some(evidence) =
+        cx.releases
+            .released(&cx.repo, name, version, &[target.name.as_str()])?
     {
         places.push(evidence.to_string());
     }

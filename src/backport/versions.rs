@@ -185,7 +185,10 @@ pub fn raise_requirements(
     let mut out = Vec::new();
     visit(doc, &crates, &mut |slot, v| {
         // Dev-dependencies never reach consumers: they keep their requirement.
-        if slot.krate.is_empty() || slot.table.contains("dev-dependencies") || slot.table.contains("dev_dependencies") {
+        if slot.krate.is_empty()
+            || slot.table.contains("dev-dependencies")
+            || slot.table.contains("dev_dependencies")
+        {
             return;
         }
         let Some(old) = v.as_str().map(str::to_string) else {

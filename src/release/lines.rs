@@ -140,9 +140,8 @@ pub fn parse_line_name(name: &str) -> Option<LineName> {
         Some(r) => (true, r),
         None => (false, rest),
     };
-    let parts = version_parts(rest, true).or_else(|| {
-        version_parts(rest, false).filter(|p| had_v && p.len() <= 2)
-    })?;
+    let parts = version_parts(rest, true)
+        .or_else(|| version_parts(rest, false).filter(|p| had_v && p.len() <= 2))?;
     Some(LineName {
         scheme: Scheme::Version,
         order: parts.clone(),
@@ -221,9 +220,16 @@ impl ReleaseLine {
 
 /// Sorts lines oldest to newest: by the version their names state, then
 /// `stable` before `beta`, then by the version `shipped` says each ships.
-pub fn sort_oldest_first(lines: &mut [ReleaseLine], shipped: impl Fn(&ReleaseLine) -> Option<Version>) {
+pub fn sort_oldest_first(
+    lines: &mut [ReleaseLine],
+    shipped: impl Fn(&ReleaseLine) -> Option<Version>,
+) {
     let key = |l: &ReleaseLine| {
-        let order = l.parsed.as_ref().map(|p| p.order.clone()).unwrap_or_default();
+        let order = l
+            .parsed
+            .as_ref()
+            .map(|p| p.order.clone())
+            .unwrap_or_default();
         (shipped(l), l.scheme(), order, l.name.clone())
     };
     lines.sort_by(|a, b| {
@@ -299,7 +305,10 @@ mod tests {
             Some("mycrate")
         );
         assert_eq!(
-            parse_line_name("my-crate-macros-v2.x").unwrap().krate.as_deref(),
+            parse_line_name("my-crate-macros-v2.x")
+                .unwrap()
+                .krate
+                .as_deref(),
             Some("my-crate-macros")
         );
         assert_eq!(series("v0.14.x"), Some(vec![0, 14]));
@@ -349,7 +358,10 @@ mod tests {
             .collect();
         sort_oldest_first(&mut lines, |_| None);
         let names: Vec<&str> = lines.iter().map(|l| l.name.as_str()).collect();
-        assert_eq!(names, ["mycrate-1.18.x", "mycrate-1.20.x", "mycrate-1.23.x"]);
+        assert_eq!(
+            names,
+            ["mycrate-1.18.x", "mycrate-1.20.x", "mycrate-1.23.x"]
+        );
         let mut lines: Vec<ReleaseLine> = ["beta", "stable"]
             .iter()
             .map(|n| ReleaseLine::new(n, None, None))
@@ -360,8 +372,18 @@ mod tests {
 
     #[test]
     fn globs_match_whole_names() {
-        let available = ["rel-0.21".to_string(), "rel-0.22".to_string(), "release/0.9".to_string()];
-        assert_eq!(LineSpec::from_entry("rel-*").expand(&available), ["rel-0.21", "rel-0.22"]);
-        assert_eq!(LineSpec::from_entry("release/*").expand(&available), ["release/0.9"]);
+        let available = [
+            "rel-0.21".to_string(),
+            "rel-0.22".to_string(),
+            "release/0.9".to_string(),
+        ];
+        assert_eq!(
+            LineSpec::from_entry("rel-*").expand(&available),
+            ["rel-0.21", "rel-0.22"]
+        );
+        assert_eq!(
+            LineSpec::from_entry("release/*").expand(&available),
+            ["release/0.9"]
+        );
     }
 }

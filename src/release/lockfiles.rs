@@ -65,7 +65,10 @@ pub const CURRENT_CARGO_FORMAT: i64 = 4;
 mod tests {
     #[test]
     fn reads_the_format() {
-        assert_eq!(super::format_version("version = 3\n\n[[package]]\nname = \"a\"\n"), Some(3));
+        assert_eq!(
+            super::format_version("version = 3\n\n[[package]]\nname = \"a\"\n"),
+            Some(3)
+        );
         assert_eq!(super::format_version("[[package]]\nname = \"a\"\n"), None);
     }
 }

@@ -30,7 +30,10 @@ pub use tags::ReleaseTag;
 pub enum LineChoice {
     /// From flags, the configuration, or a layout that says which lines
     /// are maintained (Cargo's `rust-1.N.0`, literal `stable`/`beta`).
-    Chosen { lines: Vec<ReleaseLine>, why: String },
+    Chosen {
+        lines: Vec<ReleaseLine>,
+        why: String,
+    },
     /// Branches that look like release lines, but which are maintained is
     /// the project's policy: a command that needs lines asks.
     Undecided { candidates: Vec<ReleaseLine> },
@@ -139,9 +142,13 @@ impl Releases {
             Some(name) => repo.branch_tip(name),
             None => crate::context::detect_main_branch(repo),
         };
-        let formats: Option<Vec<TagFormat>> = config
-            .tag_formats_configured
-            .then(|| config.tag_formats.iter().map(|f| TagFormat::new(f)).collect());
+        let formats: Option<Vec<TagFormat>> = config.tag_formats_configured.then(|| {
+            config
+                .tag_formats
+                .iter()
+                .map(|f| TagFormat::new(f))
+                .collect()
+        });
         let tags = tags::candidates(repo.dated_tags()?, formats.as_deref());
         let mut crates = BTreeMap::new();
         for ws in workspaces.iter().rev() {
@@ -240,7 +247,8 @@ impl Releases {
             .filter(|l| l.scheme() == Scheme::Rust)
             .collect();
         if !rust.is_empty() {
-            let mut chosen: Vec<ReleaseLine> = rust.iter().rev().take(2).map(|l| (*l).clone()).collect();
+            let mut chosen: Vec<ReleaseLine> =
+                rust.iter().rev().take(2).map(|l| (*l).clone()).collect();
             chosen.reverse();
             let roles: &[&str] = if chosen.len() == 2 {
                 &["stable", "beta"]
@@ -299,7 +307,9 @@ impl Releases {
     fn primary_crate(&self) -> Option<String> {
         self.crates
             .iter()
-            .find(|(_, (manifest, _))| *manifest == crate::workspace::join(&self.ws_dir, "Cargo.toml"))
+            .find(|(_, (manifest, _))| {
+                *manifest == crate::workspace::join(&self.ws_dir, "Cargo.toml")
+            })
             .or_else(|| self.crates.iter().next())
             .map(|(n, _)| n.clone())
     }
@@ -331,7 +341,11 @@ impl Releases {
                 Some(t) => format!("newest release tag `{}` ({})", t.name, iso_date(t.date)),
                 None => "no release tag".to_string(),
             };
-            msg.push_str(&format!("  {:<24} {}: {tag}\n", line.name, line.scheme().label()));
+            msg.push_str(&format!(
+                "  {:<24} {}: {tag}\n",
+                line.name,
+                line.scheme().label()
+            ));
         }
         let example: Vec<String> = candidates
             .iter()
@@ -425,7 +439,9 @@ impl Releases {
             };
             for registry_name in names {
                 let registry = registries.get(registry_name.as_deref()).map_err(|e| {
-                    anyhow!("cannot ask the registry of `{name}` whether {version} is published: {e:#}")
+                    anyhow!(
+                        "cannot ask the registry of `{name}` whether {version} is published: {e:#}"
+                    )
                 })?;
                 if registry.is_published(name, version)? {
                     return Ok(Some(ReleaseEvidence::Registry(registry.describe())));
@@ -450,6 +466,30 @@ impl Releases {
             }
         }
         Ok(None)
+    }
+
+    /// Every version of `name` its registry lists (yanked ones too);
+    /// `None` when offline, `publish = false`, or published to several
+    /// registries (no single answer).
+    pub fn published_versions(&self, name: &str) -> Result<Option<Vec<Version>>> {
+        let Some(registries) = &self.registries else {
+            return Ok(None);
+        };
+        let registry = match self.publish_target(name) {
+            PublishTarget::Never => return Ok(None),
+            PublishTarget::Default => registries.get(None)?,
+            PublishTarget::Registries(list) if list.len() == 1 => registries.get(Some(&list[0]))?,
+            PublishTarget::Registries(_) => return Ok(None),
+        };
+        let entry = registry.entry(name)?;
+        Ok(Some(
+            entry
+                .versions
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| Version::parse(&v.version).ok())
+                .collect(),
+        ))
     }
 
     /// The release tag of `name@version`: a tag whose name ends in the
@@ -509,12 +549,14 @@ impl Releases {
         // The crate's manifest where it is now is read first (one or two
         // blobs); only a crate that moved needs the whole workspace.
         let version = match self.crates.get(name) {
-            Some((manifest, _)) => match package_version(repo, commit, manifest, &self.ws_dir, name)? {
-                Some(v) => Some(v),
-                None => self
-                    .workspace_at(repo, commit)?
-                    .and_then(|ws| ws.member(name).map(|m| m.version.clone())),
-            },
+            Some((manifest, _)) => {
+                match package_version(repo, commit, manifest, &self.ws_dir, name)? {
+                    Some(v) => Some(v),
+                    None => self
+                        .workspace_at(repo, commit)?
+                        .and_then(|ws| ws.member(name).map(|m| m.version.clone())),
+                }
+            }
             None => self
                 .workspace_at(repo, commit)?
                 .and_then(|ws| ws.member(name).map(|m| m.version.clone())),
@@ -605,7 +647,10 @@ pub fn next_version(v: &Version) -> Version {
     }
     let parts: Vec<&str> = v.pre.as_str().split('.').collect();
     let mut next: Vec<String> = parts.iter().map(|s| s.to_string()).collect();
-    match parts.iter().rposition(|p| p.chars().all(|c| c.is_ascii_digit())) {
+    match parts
+        .iter()
+        .rposition(|p| p.chars().all(|c| c.is_ascii_digit()))
+    {
         Some(i) => {
             let n: u64 = parts[i].parse().unwrap_or(0);
             next[i] = (n + 1).to_string();

@@ -64,7 +64,10 @@ fn is_changelog(path: &str) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChangelogHistory {
     /// These changelogs were touched by the releases between `tags`.
-    Kept { files: Vec<String>, tags: Vec<String> },
+    Kept {
+        files: Vec<String>,
+        tags: Vec<String>,
+    },
     /// The releases between `tags` touched no changelog: release notes
     /// live elsewhere (the main branch, a release page).
     NotKept { tags: Vec<String> },
@@ -73,8 +76,14 @@ pub enum ChangelogHistory {
 }
 
 /// Learns the changelog policy from up to three pairs of consecutive
-/// release tags (per crate, newest first) reachable from `head`.
-pub fn changelog_history(releases: &Releases, repo: &Repo, head: Oid) -> Result<ChangelogHistory> {
+/// release tags (per crate, newest first) reachable from `head`: the tags
+/// of `crates` (and crate-less tags) when there are any, else all.
+pub fn changelog_history(
+    releases: &Releases,
+    repo: &Repo,
+    head: Oid,
+    crates: &[&str],
+) -> Result<ChangelogHistory> {
     let reachable: Vec<&ReleaseTag> = releases
         .tags
         .iter()
@@ -83,7 +92,18 @@ pub fn changelog_history(releases: &Releases, repo: &Repo, head: Oid) -> Result<
     // Pairs of the same crate's consecutive releases (crate-less tags pair
     // with each other).
     let mut pairs: Vec<(&ReleaseTag, &ReleaseTag)> = Vec::new();
-    let groups: BTreeSet<Option<&str>> = reachable.iter().map(|t| t.prefix_crate.as_deref()).collect();
+    let mut groups: BTreeSet<Option<&str>> = reachable
+        .iter()
+        .map(|t| t.prefix_crate.as_deref())
+        .collect();
+    let relevant: BTreeSet<Option<&str>> = groups
+        .iter()
+        .copied()
+        .filter(|g| g.is_none_or(|k| crates.contains(&k)))
+        .collect();
+    if !relevant.is_empty() {
+        groups = relevant;
+    }
     for group in groups {
         let of_group: Vec<&&ReleaseTag> = reachable
             .iter()
@@ -96,7 +116,7 @@ pub fn changelog_history(releases: &Releases, repo: &Repo, head: Oid) -> Result<
         }
     }
     // Newest releases decide; at most three pairs overall.
-    pairs.sort_by(|a, b| b.0.date.cmp(&a.0.date));
+    pairs.sort_by_key(|p| std::cmp::Reverse(p.0.date));
     pairs.truncate(3);
     if pairs.is_empty() {
         return Ok(ChangelogHistory::Unknown);
@@ -135,9 +155,16 @@ pub struct VersionMention {
 /// The files scanned for version strings: `version-files` when configured,
 /// else each README in the workspace root and in every publishable
 /// member's directory, and each member's `src/lib.rs` (doc examples).
-pub fn version_files(ws: &Workspace, configured: Option<&[String]>, src: &dyn FileSource) -> Vec<String> {
+pub fn version_files(
+    ws: &Workspace,
+    configured: Option<&[String]>,
+    src: &dyn FileSource,
+) -> Vec<String> {
     if let Some(files) = configured {
-        return files.iter().map(|f| workspace::join(&ws.root_dir, f)).collect();
+        return files
+            .iter()
+            .map(|f| workspace::join(&ws.root_dir, f))
+            .collect();
     }
     let mut dirs: Vec<String> = vec![ws.root_dir.clone()];
     for m in ws.members.iter().filter(|m| m.publish) {
@@ -158,7 +185,12 @@ pub fn version_files(ws: &Workspace, configured: Option<&[String]>, src: &dyn Fi
 }
 
 /// Every mention of `krate` at exactly `version` in `text`.
-pub fn find_version_mentions(file: &str, text: &str, krate: &str, version: &Version) -> Vec<VersionMention> {
+pub fn find_version_mentions(
+    file: &str,
+    text: &str,
+    krate: &str,
+    version: &Version,
+) -> Vec<VersionMention> {
     let wanted = version.to_string();
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -176,7 +208,12 @@ pub fn find_version_mentions(file: &str, text: &str, krate: &str, version: &Vers
 
 /// Rewrites `krate`'s version `old` to `new` in mentions; `None` when
 /// nothing changed.
-pub fn rewrite_version_mentions(text: &str, krate: &str, old: &Version, new: &Version) -> Option<String> {
+pub fn rewrite_version_mentions(
+    text: &str,
+    krate: &str,
+    old: &Version,
+    new: &Version,
+) -> Option<String> {
     let (old, new) = (old.to_string(), new.to_string());
     let mut changed = false;
     let mut out = String::with_capacity(text.len());
@@ -212,14 +249,18 @@ fn mentioned_version_span(line: &str, krate: &str) -> Option<(usize, usize)> {
             continue;
         }
         let rest = line[end..].trim_start();
-        let Some(rest) = rest.strip_prefix('=') else { continue };
+        let Some(rest) = rest.strip_prefix('=') else {
+            continue;
+        };
         let rest_start = line.len() - rest.len();
         let value = rest.trim_start();
         let value_start = line.len() - value.len();
         let string_at = if value.starts_with('"') {
             value_start
         } else if value.starts_with('{') {
-            let Some(k) = value.find("version") else { continue };
+            let Some(k) = value.find("version") else {
+                continue;
+            };
             let after = &value[k + "version".len()..];
             let after = after.trim_start().strip_prefix('=')?.trim_start();
             line.len() - after.len()

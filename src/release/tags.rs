@@ -101,18 +101,27 @@ mod tests {
         assert_eq!(split("0.72.1"), Some((None, "0.72.1".into())));
         assert_eq!(split("v0.1.0"), Some((None, "0.1.0".into())));
         assert_eq!(split("v/0.21.10"), Some((None, "0.21.10".into())));
-        assert_eq!(split("mycrate-1.18.3"), Some((Some("mycrate".into()), "1.18.3".into())));
+        assert_eq!(
+            split("mycrate-1.18.3"),
+            Some((Some("mycrate".into()), "1.18.3".into()))
+        );
         assert_eq!(
             split("mycrate-macros-1.8.2"),
             Some((Some("mycrate-macros".into()), "1.8.2".into()))
         );
-        assert_eq!(split("cargo-util-0.2.4"), Some((Some("cargo-util".into()), "0.2.4".into())));
+        assert_eq!(
+            split("cargo-util-0.2.4"),
+            Some((Some("cargo-util".into()), "0.2.4".into()))
+        );
         assert_eq!(
             split("openssl-sys-v0.9.90"),
             Some((Some("openssl-sys".into()), "0.9.90".into()))
         );
         assert_eq!(split("v1.0.0-rc.1"), Some((None, "1.0.0-rc.1".into())));
-        assert_eq!(split("mycrate@1.2.3"), Some((Some("mycrate".into()), "1.2.3".into())));
+        assert_eq!(
+            split("mycrate@1.2.3"),
+            Some((Some("mycrate".into()), "1.2.3".into()))
+        );
         assert_eq!(split("nightly"), None);
         assert_eq!(split("v1.2"), None);
         assert_eq!(split("dev1.2.3"), None);
