@@ -6,9 +6,11 @@
 //! No command derives its own view of these.
 
 pub mod affected;
+pub mod bumps;
 pub mod lines;
 pub mod lockfiles;
 pub mod policy;
+pub mod shipped;
 pub mod tags;
 
 use std::cell::RefCell;
@@ -67,6 +69,17 @@ impl std::fmt::Display for ReleaseEvidence {
 
 pub use crate::workspace::PublishTarget;
 
+/// Whether a crate version is on its registry, as far as it can be asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Publication {
+    /// On this registry (yanked or not: a yanked version was released).
+    Published(String),
+    /// Not on this registry (the one asked, named).
+    Unpublished(String),
+    /// Not asked, and why (`--offline`, `publish = false`).
+    NotAsked(String),
+}
+
 /// The registries "was this released?" asks, created on first use.
 pub struct Registries {
     default: IndexLocation,
@@ -117,6 +130,9 @@ pub struct Releases {
     /// The main branch (`master`/`main` or configured), when it exists.
     pub main: Option<RefTip>,
     pub choice: LineChoice,
+    /// Branches that look like release lines but are not among the chosen
+    /// ones (end-of-life lines, or every candidate while undecided).
+    pub others: Vec<ReleaseLine>,
     /// Tags that may be releases, newest version first.
     pub tags: Vec<ReleaseTag>,
     /// `None` with `--offline`: tags and lines are then the only evidence.
@@ -159,6 +175,7 @@ impl Releases {
         let mut releases = Releases {
             main,
             choice: LineChoice::NoLines,
+            others: Vec::new(),
             tags,
             registries: None,
             ws_dir: ws_dir.to_string(),
@@ -167,7 +184,36 @@ impl Releases {
             workspaces: RefCell::new(HashMap::new()),
         };
         releases.choice = releases.choose_lines(repo, config)?;
+        let chosen: Vec<String> = match &releases.choice {
+            LineChoice::Chosen { lines, .. } => lines.iter().map(|l| l.name.clone()).collect(),
+            _ => Vec::new(),
+        };
+        releases.others = releases
+            .candidate_lines(repo, config)?
+            .into_iter()
+            .filter(|l| !chosen.contains(&l.name))
+            .collect();
         Ok(releases)
+    }
+
+    /// Every branch whose name reads as a release line, other than the
+    /// main branch and backport branches, oldest first.
+    fn candidate_lines(&self, repo: &Repo, config: &Config) -> Result<Vec<ReleaseLine>> {
+        let main_name = self
+            .main
+            .as_ref()
+            .map(|m| m.name.trim_start_matches("origin/").to_string());
+        let mut candidates: Vec<ReleaseLine> = repo
+            .branches_with_origin()?
+            .iter()
+            .map(|b| b.name.trim_start_matches("origin/"))
+            .filter(|n| main_name.as_deref() != Some(*n))
+            .filter(|n| !n.starts_with(config.backport_prefix.as_str()))
+            .map(|n| ReleaseLine::new(n, None, repo.branch_tip(n)))
+            .filter(|l| l.parsed.is_some())
+            .collect();
+        self.sort(repo, &mut candidates);
+        Ok(candidates)
     }
 
     fn choose_lines(&self, repo: &Repo, config: &Config) -> Result<LineChoice> {
@@ -228,18 +274,10 @@ impl Releases {
             return Ok(LineChoice::Chosen { lines, why });
         }
 
-        let mut candidates: Vec<ReleaseLine> = branches
-            .iter()
-            .map(|b| b.name.trim_start_matches("origin/"))
-            .filter(|n| main_name.as_deref() != Some(*n))
-            .filter(|n| !n.starts_with(config.backport_prefix.as_str()))
-            .map(|n| ReleaseLine::new(n, None, tip_of(n)))
-            .filter(|l| l.parsed.is_some())
-            .collect();
+        let mut candidates = self.candidate_lines(repo, config)?;
         if candidates.is_empty() {
             return Ok(LineChoice::NoLines);
         }
-        self.sort(repo, &mut candidates);
 
         // Cargo's layout: the highest `rust-1.N.0` is beta, the next stable.
         let rust: Vec<&ReleaseLine> = candidates
@@ -466,6 +504,61 @@ impl Releases {
             }
         }
         Ok(None)
+    }
+
+    /// Asks the registries about these crates all at once (a pool of
+    /// requests), so that the questions that follow are answered from
+    /// memory; errors are kept for those questions to report.
+    pub fn prefetch(&self, names: &[String]) {
+        let Some(registries) = &self.registries else {
+            return;
+        };
+        let mut by_registry: BTreeMap<Option<String>, Vec<String>> = BTreeMap::new();
+        for name in names {
+            let targets = match self.publish_target(name) {
+                PublishTarget::Never => continue,
+                PublishTarget::Default => vec![None],
+                PublishTarget::Registries(list) => list.into_iter().map(Some).collect(),
+            };
+            for t in targets {
+                by_registry.entry(t).or_default().push(name.clone());
+            }
+        }
+        for (registry, names) in by_registry {
+            if let Ok(r) = registries.get(registry.as_deref()) {
+                let _ = r.entries(&names);
+            }
+        }
+    }
+
+    /// Is `name@version` on the crate's registry? Asks every registry its
+    /// `publish` names; an index error is an error, never "unpublished".
+    pub fn publication(&self, name: &str, version: &Version) -> Result<Publication> {
+        let Some(registries) = &self.registries else {
+            return Ok(Publication::NotAsked(
+                "--offline: the registry was not asked".to_string(),
+            ));
+        };
+        let names: Vec<Option<String>> = match self.publish_target(name) {
+            PublishTarget::Never => {
+                return Ok(Publication::NotAsked(format!(
+                    "`{name}` has `publish = false`"
+                )));
+            }
+            PublishTarget::Default => vec![None],
+            PublishTarget::Registries(list) => list.into_iter().map(Some).collect(),
+        };
+        let mut asked = Vec::new();
+        for registry_name in names {
+            let registry = registries.get(registry_name.as_deref()).map_err(|e| {
+                anyhow!("cannot ask the registry of `{name}` whether {version} is published: {e:#}")
+            })?;
+            if registry.is_published(name, version)? {
+                return Ok(Publication::Published(registry.describe()));
+            }
+            asked.push(registry.describe());
+        }
+        Ok(Publication::Unpublished(asked.join(", ")))
     }
 
     /// Every version of `name` its registry lists (yanked ones too);
