@@ -26,10 +26,10 @@ fn verify(fx: &Fixture, server: &IndexServer, args: &[&str]) -> support::Run {
 
 /// An index with every version the release should have published.
 fn published(server: &IndexServer) {
-    server.publish("cargo-util", "0.2.4", CKSUM, false);
     server.publish("cargo-util", "0.2.5", CKSUM, false);
     server.publish("cargo-util", "0.2.6", CKSUM, false);
     server.publish("cargo", "0.73.1", CKSUM, false);
+    server.publish("itoa", "1.0.19", CKSUM, false);
 }
 
 #[test]
@@ -41,26 +41,47 @@ fn a_complete_release_passes() {
     let run = verify(&fx, &server, &[]);
     run.assert_code(0)
         .assert_status("registry", "pass")
+        .assert_detail("registry", "crate", "cargo", "cargo@0.73.1 (stable) is on")
         .assert_detail(
             "registry",
             "crate",
             "cargo-util",
-            "cargo-util@0.2.5 (master) is on",
+            "cargo-util@0.2.6 (stable) is on",
         )
-        .assert_detail(
-            "registry",
-            "crate",
-            "cargo-util",
-            "cargo-util@0.2.6 (stable)",
-        )
-        .assert_detail("registry", "crate", "cargo", "cargo@0.73.1 (stable)")
         .assert_status("tag", "pass")
         .assert_detail("tag", "ref", "0.73.1", "is on `stable`")
+        .assert_status("versions", "pass")
+        .assert_detail(
+            "versions",
+            "ref",
+            "stable",
+            "cargo 0.73.1 on `stable` is the release made after the fix (tag `0.73.1`)",
+        )
+        // beta's 0.74.0 was never released: its first release carries the fix.
+        .assert_detail(
+            "versions",
+            "ref",
+            "beta",
+            "cargo-util 0.2.4 on `beta` has not been released yet",
+        )
+        // master's bump to cargo-util 0.2.5 has no release tag: routine.
+        .assert_detail(
+            "versions",
+            "ref",
+            "master",
+            "`master` made no release tag after the fix",
+        )
         .assert_status("branches", "pass")
         .assert_detail("branches", "ref", "stable", "by cherry-pick trailer")
         .assert_detail("branches", "ref", "beta", "by patch-id")
         .assert_detail("branches", "ref", "master", "the commit itself")
+        .assert_status("affected", "pass")
+        .assert_status("dependencies", "pass")
+        .assert_detail("dependencies", "crate", "itoa", "resolves to 1.0.19")
         .assert_status("superproject", "skip");
+    // Only master's own bump is expected of nobody else.
+    let expected = &run.json()["sections"][0]["facts"][2]["value"];
+    assert_eq!(expected, "cargo@0.73.1, cargo-util@0.2.6", "{run:?}");
     // master's own bump commit is not required on stable and beta.
     let bump = fx.git(&["rev-parse", "fix-path-traversal"]);
     run.assert_detail("branches", "commit", &bump, "not required");
@@ -107,10 +128,13 @@ fn server_errors_are_retried() {
     published(&server);
     let run = verify(&fx, &server, &["--crate", "cargo-util@0.2.5"]);
     run.assert_code(0).assert_status("registry", "pass");
+    // Two 500s, then one 200 for each crate asked: cargo-util, cargo
+    // (beta's version, which the `versions` row looks up) and itoa (which
+    // the fix requires).
     assert_eq!(
         server.hits.load(std::sync::atomic::Ordering::SeqCst),
-        3,
-        "two 500s, then 200"
+        5,
+        "two 500s, then 200s"
     );
 }
 
@@ -284,7 +308,7 @@ fn versions_on_the_registry_count_as_released_in_check() {
 fn wait_polls_until_the_version_appears() {
     let fx = Fixture::scenario("verify-released");
     let server = IndexServer::start(Mode::Normal);
-    server.publish("cargo-util", "0.2.4", CKSUM, false);
+    server.publish("itoa", "1.0.19", CKSUM, false);
     let dir = server.path().to_path_buf();
     let publisher = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(1500));
@@ -292,7 +316,8 @@ fn wait_polls_until_the_version_appears() {
         let line = format!(
             "{{\"name\":\"cargo-util\",\"vers\":\"0.2.5\",\"deps\":[],\"cksum\":\"{CKSUM}\",\"features\":{{}},\"yanked\":false}}\n"
         );
-        let mut text = std::fs::read_to_string(&path).unwrap();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let mut text = std::fs::read_to_string(&path).unwrap_or_default();
         text.push_str(&line);
         std::fs::write(path, text).unwrap();
     });
@@ -369,6 +394,7 @@ fn verify_contents_compares_the_packaged_crate() {
     ];
     let args = &args[..];
     let good = IndexServer::start(Mode::Normal);
+    good.publish("itoa", "1.0.19", CKSUM, false);
     good.publish(
         "cargo-util",
         "0.2.6",
@@ -383,6 +409,7 @@ fn verify_contents_compares_the_packaged_crate() {
     assert_eq!(before, fx.state(), "the packaging worktree is gone");
 
     let bad = IndexServer::start(Mode::Normal);
+    bad.publish("itoa", "1.0.19", CKSUM, false);
     let tampered = package(
         &fx,
         "cargo-util-0.2.6",

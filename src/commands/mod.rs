@@ -73,18 +73,23 @@ pub fn index_location(cx: &Context) -> Result<IndexLocation> {
 /// index error then fails the row as "could not verify", never as "not
 /// released"); `--offline` leaves tags and release branches as the evidence.
 pub fn attach_registry(cx: &mut Context) -> Result<()> {
+    attach_registry_with(cx, RetryPolicy::default())
+}
+
+/// `attach_registry` with the given timeouts and retries.
+pub fn attach_registry_with(cx: &mut Context, policy: RetryPolicy) -> Result<()> {
     if cx.config.offline {
         return Ok(());
     }
     let scratch = crate::verify::scratch_dir(cx);
     let location = index_location(cx)?;
     // Fail early on a bad default index (the per-crate ones fail in their rows).
-    SparseRegistry::new(location.clone(), &scratch, RetryPolicy::default())?;
+    SparseRegistry::new(location.clone(), &scratch, policy)?;
     cx.releases.registries = Some(Registries::new(
         location,
         &cx.workspace_root,
         &scratch,
-        RetryPolicy::default(),
+        policy,
     ));
     Ok(())
 }

@@ -1,0 +1,126 @@
+//! `branches`: every fix commit is on the main branch and on each release
+//! line, as `presence` finds it; each detail says which matcher matched,
+//! and a match a human should confirm (rewritten, combined squash) warns.
+
+use anyhow::Result;
+
+use super::{RowDef, Verification};
+use crate::git::short;
+use crate::report::{CheckResult, Detail, Status};
+
+pub const ROW: RowDef = RowDef {
+    id: "branches",
+    run,
+};
+
+fn run(v: &Verification<'_>) -> Result<CheckResult> {
+    let plan = &v.plan;
+    if plan.lines.is_empty() {
+        return Ok(CheckResult::skip(
+            ROW.id,
+            "no main or release branch configured or found",
+        ));
+    }
+    let mut findings = Vec::new();
+    if plan.required.is_empty() {
+        findings.push(
+            Detail::new(
+                "every commit of BASE..HEAD is a merge or only changes versions, Cargo.lock or changelogs: \
+                 there is no fix commit to look for (is --base right?)",
+            )
+            .status(Status::Warn),
+        );
+    }
+    for line in &plan.lines {
+        if line.tip.is_none() {
+            findings.push(
+                Detail::new(format!(
+                    "{} branch `{}` exists neither locally nor as `origin/{}`",
+                    line.role, line.name, line.name
+                ))
+                .status(Status::Fail)
+                .reference(&line.name),
+            );
+            continue;
+        }
+        if let Some(d) = &line.declaration {
+            for c in &line.declared_missing {
+                findings.push(
+                    Detail::new(format!(
+                        "{} (declared by {}) is not on `{}`: the declaration does not hold",
+                        short(*c),
+                        d.spec,
+                        line.name
+                    ))
+                    .status(Status::Fail)
+                    .reference(&line.name)
+                    .commit(c.to_string()),
+                );
+            }
+        }
+        for (commit, how) in plan.required.iter().zip(&line.found) {
+            let d = match how {
+                Some(m) => Detail::new(format!(
+                    "{} \"{}\" is on `{}` ({})",
+                    commit.short_id(),
+                    commit.summary,
+                    line.name,
+                    m.describe()
+                ))
+                .status(if m.is_certain() {
+                    Status::Pass
+                } else {
+                    Status::Warn
+                }),
+                None => Detail::new(format!(
+                    "{} \"{}\" is missing on {} branch `{}`",
+                    commit.short_id(),
+                    commit.summary,
+                    line.role,
+                    line.name
+                ))
+                .status(Status::Fail),
+            };
+            findings.push(d.reference(&line.name).commit(commit.id.to_string()));
+        }
+    }
+    for left in &plan.left_out {
+        findings.push(
+            Detail::new(format!(
+                "{} \"{}\" not required: {}",
+                left.commit.short_id(),
+                left.commit.summary,
+                left.why
+            ))
+            .commit(left.commit.id.to_string()),
+        );
+    }
+    let names = plan
+        .lines
+        .iter()
+        .map(|l| format!("`{}`", l.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let count = plan.required.len();
+    let result = CheckResult::from_findings(ROW.id, findings, "", |f| {
+        let of = |s: Status| f.iter().filter(|d| d.status == Some(s)).count();
+        match (of(Status::Fail), of(Status::Warn)) {
+            (0, 0) => format!("all {count} fix commit(s) are on {names}"),
+            (0, w) => format!(
+                "all {count} fix commit(s) are on {names}; {w} match(es) to confirm by hand"
+            ),
+            (missing, _) => format!("{missing} fix commit(s) or branch(es) missing"),
+        }
+    });
+    Ok(match result.status {
+        Status::Fail => result.hint(
+            "backport the missing commits (`cargo security-release backport`) and merge them; \
+             a fix rewritten beyond recognition can be declared with --backport LINE=RANGE",
+        ),
+        Status::Warn => result.hint(
+            "compare each match to confirm with the main commit (the diff stats are in the details); \
+             --backport LINE=RANGE (or `backports` in the config) records the confirmation",
+        ),
+        _ => result,
+    })
+}
