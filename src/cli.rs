@@ -124,6 +124,16 @@ pub struct ConfigArgs {
     /// The beta release branch
     #[arg(long, value_name = "BRANCH", global = true)]
     pub beta: Option<String>,
+    /// A release line to work on (repeatable; a glob like `rel-*` works;
+    /// replaces the configured `branches`)
+    #[arg(long, value_name = "BRANCH", global = true)]
+    pub onto: Vec<String>,
+    /// Whose requirements on a bumped crate are raised: `released`, `all` or `none`
+    #[arg(long, value_name = "POLICY", value_parser = ["released", "all", "none"], global = true)]
+    pub raise_dependents: Option<String>,
+    /// A file that shows crate versions to users (repeatable; replaces the default READMEs)
+    #[arg(long, value_name = "PATH", global = true)]
+    pub version_file: Vec<String>,
     /// Prefix of the branches `backport` creates
     #[arg(long, value_name = "PREFIX", global = true)]
     pub backport_prefix: Option<String>,
@@ -196,9 +206,6 @@ pub struct BackportArgs {
     /// BASE of the fix (default: merge-base of HEAD with the main branch)
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
-    /// Another target branch (repeatable), besides --stable and --beta
-    #[arg(long, value_name = "BRANCH")]
-    pub onto: Vec<String>,
     /// Replace an existing backport branch (compare-and-swap)
     #[arg(long)]
     pub force: bool,
@@ -251,9 +258,6 @@ pub struct AdvisoryArgs {
     /// BASE of the fix (default: merge-base of HEAD with the main branch)
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
-    /// A release line the fix ships on (repeatable), besides the main branch
-    #[arg(long, value_name = "BRANCH")]
-    pub onto: Vec<String>,
     /// Write the advisory to FILE instead of stdout
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,

@@ -5,13 +5,13 @@
 
 use anyhow::{Context as _, Result};
 
-use super::source::CrateTag;
 use super::{Introduced, IntroducedHow, functions};
 use crate::context::ChangedCrate;
 use crate::git::{Oid, Repo};
+use crate::release::ReleaseTag;
 
 /// `--introduced REV`.
-pub fn given(repo: &Repo, rev: &str, tags: &[CrateTag]) -> Result<Introduced> {
+pub fn given(repo: &Repo, rev: &str, tags: &[ReleaseTag]) -> Result<Introduced> {
     let commit = repo
         .resolve(rev)
         .with_context(|| format!("invalid --introduced `{rev}`"))?;
@@ -25,7 +25,7 @@ pub fn infer(
     base: Oid,
     head: Oid,
     krate: &ChangedCrate,
-    tags: &[CrateTag],
+    tags: &[ReleaseTag],
 ) -> Result<Option<Introduced>> {
     let files = functions::source_files(krate);
     let mut blamed: Vec<Oid> = Vec::new();
@@ -83,7 +83,12 @@ fn oldest(repo: &Repo, dated: &[(Oid, i64)]) -> Result<Option<Oid>> {
     Ok(best.map(|(c, _)| c))
 }
 
-fn describe(repo: &Repo, commit: Oid, how: IntroducedHow, tags: &[CrateTag]) -> Result<Introduced> {
+fn describe(
+    repo: &Repo,
+    commit: Oid,
+    how: IntroducedHow,
+    tags: &[ReleaseTag],
+) -> Result<Introduced> {
     let info = repo.commit_info(commit)?;
     let mut first_release = None;
     for tag in tags {

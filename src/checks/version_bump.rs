@@ -46,7 +46,7 @@ fn run(cx: &Context) -> Result<CheckResult> {
                 .file(&krate.manifest),
         );
     }
-    if cx.registry.is_none() {
+    if cx.releases.registries.is_none() {
         findings.push(Detail::new(
             "--offline: the registry was not consulted; a version counts as released when a release tag or another release branch has it",
         ));

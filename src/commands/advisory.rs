@@ -104,7 +104,6 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &AdvisoryArgs) -> Resu
     for krate in &crates {
         drafts.push(draft_for(
             &cx,
-            args,
             krate,
             &fields,
             &fix,
@@ -208,14 +207,13 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &AdvisoryArgs) -> Resu
 
 fn draft_for(
     cx: &Context,
-    args: &AdvisoryArgs,
     krate: &ChangedCrate,
     fields: &Fields,
     fix: &Fix<'_>,
     introduced_rev: Option<&str>,
 ) -> Result<Draft> {
-    let tags = source::crate_tags(cx, krate)?;
-    let (lines, mut notes) = source::lines(cx, krate, &args.onto, &tags, fix)?;
+    let tags = source::release_tags(cx, krate)?;
+    let (lines, mut notes) = source::lines(cx, krate, &tags, fix)?;
     let (base, head) = (cx.base.commit, cx.head.commit);
     let introduced = match introduced_rev {
         Some(rev) => Some(introduced::given(&cx.repo, rev, &tags)?),
@@ -232,13 +230,6 @@ fn draft_for(
         }
     };
     let hints = functions::hints(&cx.repo, base, head, krate)?;
-    if args.onto.is_empty() {
-        notes.push(
-            "no --onto: only the main branch's version is patched; name every maintained \
-             release line with --onto BRANCH"
-                .to_string(),
-        );
-    }
     let mut draft = advisory::build(&krate.name, fields, lines, introduced, hints)?;
     notes.append(&mut draft.notes);
     draft.notes = notes;

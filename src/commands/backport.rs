@@ -24,12 +24,7 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
     let mut cx = Context::build(session.checkout, session.config, &opts, session.shell)?;
     super::attach_registry(&mut cx)?;
     backport::refuse_merges(&cx.fix)?;
-    let selected = backport::select_targets(
-        &mut cx,
-        flags.stable.as_deref(),
-        flags.beta.as_deref(),
-        &args.onto,
-    )?;
+    let selected = backport::select_targets(&cx)?;
     if args.dry_run {
         // Commits and trees of the plan stay in memory: nothing reaches disk.
         cx.repo.keep_new_objects_in_memory()?;
@@ -64,24 +59,20 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
         ));
     }
 
-    // (branch, role, the target's tip): what `--verify` checks, against what BASE.
+    // (branch, line, the target's tip): what `--verify` checks, against what BASE.
     let mut created: Vec<(String, Option<String>, Oid)> = Vec::new();
     for target in &selected.targets {
         cx.shell
             .status("Backporting", format!("onto {}", target.name));
-        // The target's own branch does not make its version "released".
-        cx.current_release = cx
-            .release_branches
-            .iter()
-            .find(|b| b.name == target.name)
-            .map(|b| b.role.clone());
+        // The target's own line does not make its version "released".
+        cx.current_line = Some(target.name.clone());
         let section = match backport::backport(&cx, target, &selected.targets, &committer, options)
         {
             Ok(result) => {
                 if matches!(result.branch, BranchOutcome::Created { .. }) {
                     created.push((
                         target.branch.clone(),
-                        target.role.clone(),
+                        Some(target.name.clone()),
                         target.tip.commit,
                     ));
                 }
@@ -101,7 +92,7 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
         };
         report.sections.push(section);
     }
-    cx.current_release = None;
+    cx.current_line = None;
 
     if args.verify {
         for (branch, role, base) in &created {
@@ -545,7 +536,7 @@ fn verify_branch(
         config.apply_flags(flags, global.offline);
         let opts = ContextOptions {
             base: Some(base.to_string()),
-            current_release: role,
+            current_line: role,
             // Builds and CI receipts stay warm in the user's target directory.
             target_dir: Some(cx.target_dir.clone()),
             ..ContextOptions::default()

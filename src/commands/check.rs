@@ -36,8 +36,14 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &CheckArgs) -> Result<
         .map(|spec| backport_branches::resolve(&cx.repo, &cx.config, spec))
         .collect::<Result<Vec<_>>>()?;
     if args.all {
-        let more =
-            backport_branches::all(&cx.repo, &cx.config, cx.head.branch.as_deref(), &targets)?;
+        let lines = cx.releases.lines(&cx.repo)?;
+        let more = backport_branches::all(
+            &cx.repo,
+            &cx.config,
+            lines,
+            cx.head.branch.as_deref(),
+            &targets,
+        )?;
         targets.extend(more);
     }
     let mut report = Report::new("check");
@@ -49,10 +55,11 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &CheckArgs) -> Result<
     }
     if args.all && targets.is_empty() {
         report.notes.push(format!(
-            "--all: no backport branch (`{}<role>` or `{}<branch>`) of a configured release branch exists",
+            "--all: no backport branch (`{}<role>` or `{}<line>`) of a release line exists",
             cx.config.backport_prefix, cx.config.backport_prefix
         ));
     }
+    report.notes.push(cx.releases.note());
     if cx.config.source.is_none() {
         report.notes.push(
             "no [workspace.metadata.security-release] table: defaults used (see README \"Configuration\")"
@@ -100,7 +107,7 @@ fn check_branch(
         base: Some(target.base.to_string()),
         base_how: Some(target.base_how.clone()),
         branch: Some(target.name.clone()),
-        current_release: target.role.clone(),
+        current_line: target.line.clone(),
         target_dir: Some(cx.target_dir.clone()),
         flags: cx.flags.clone(),
         ..ContextOptions::default()

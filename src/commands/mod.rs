@@ -14,6 +14,7 @@ use crate::cli::{Cli, Command, ConfigArgs, GlobalArgs};
 use crate::config::Config;
 use crate::context::{Checkout, Context, Location};
 use crate::registry::{IndexLocation, RetryPolicy, SparseRegistry};
+use crate::release::Registries;
 use crate::render::Format;
 use crate::report::Report;
 use crate::shell::Shell;
@@ -99,7 +100,14 @@ pub fn attach_registry(cx: &mut Context) -> Result<()> {
         return Ok(());
     }
     let scratch = crate::verify::scratch_dir(cx);
-    let registry = SparseRegistry::new(index_location(cx)?, &scratch, RetryPolicy::default())?;
-    cx.registry = Some(Box::new(registry));
+    let location = index_location(cx)?;
+    // Fail early on a bad default index (the per-crate ones fail in their rows).
+    SparseRegistry::new(location.clone(), &scratch, RetryPolicy::default())?;
+    cx.releases.registries = Some(Registries::new(
+        location,
+        &cx.workspace_root,
+        &scratch,
+        RetryPolicy::default(),
+    ));
     Ok(())
 }

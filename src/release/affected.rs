@@ -1,0 +1,88 @@
+//! Does a release line carry the vulnerable code? A line that lacks the
+//! fix but still has the code the fix removed (or, for a fix that only adds
+//! lines, the code around it) is affected; end-of-life lines that are not
+//! targeted are reported as "affected, not patched", never bumped.
+
+use anyhow::Result;
+
+use crate::git::{Oid, Repo};
+
+/// The fix's footprint: per changed file, the lines whose presence says
+/// "the vulnerable code is here".
+#[derive(Clone, Debug, Default)]
+pub struct Footprint {
+    files: Vec<(String, Vec<String>)>,
+}
+
+/// What a line's tree says about the vulnerable code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exposure {
+    /// `file` there still has lines the fix removed (or surrounds).
+    Carries { file: String },
+    /// None of the fixed files has any of those lines.
+    Lacks,
+    /// The fix changes no code line that could be looked for.
+    Unknown,
+}
+
+/// Lines too generic to say anything (`}`, `Ok(())`, blank).
+fn significant(line: &str) -> bool {
+    let t = line.trim();
+    t.len() >= 12 && !t.starts_with("//") && t.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+impl Footprint {
+    /// From the fix's diff `base..head`, leaving out manifests, lockfiles
+    /// and changelogs (versions are not the vulnerable code).
+    pub fn of_fix(repo: &Repo, base: Oid, head: Oid) -> Result<Footprint> {
+        let mut files = Vec::new();
+        for change in repo.line_changes(base, head)? {
+            let name = change.path.rsplit('/').next().unwrap_or(&change.path);
+            if name == "Cargo.toml"
+                || name == "Cargo.lock"
+                || super::policy::CHANGELOG_NAMES
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(name))
+            {
+                continue;
+            }
+            let mut lines: Vec<String> = change
+                .removed
+                .iter()
+                .map(|(_, l)| l.trim().to_string())
+                .filter(|l| significant(l))
+                .collect();
+            if lines.is_empty() && !change.added.is_empty() {
+                lines = change
+                    .context
+                    .iter()
+                    .map(|l| l.trim().to_string())
+                    .filter(|l| significant(l))
+                    .collect();
+            }
+            if !lines.is_empty() {
+                files.push((change.path, lines));
+            }
+        }
+        Ok(Footprint { files })
+    }
+
+    /// Does the tree at `tip` still have the vulnerable code?
+    pub fn exposure(&self, repo: &Repo, tip: Oid) -> Result<Exposure> {
+        if self.files.is_empty() {
+            return Ok(Exposure::Unknown);
+        }
+        let tree = repo.tree_at(tip)?;
+        for (path, lines) in &self.files {
+            let Some(bytes) = tree.read(path)? else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            let present: std::collections::BTreeSet<&str> = text.lines().map(str::trim).collect();
+            if lines.iter().any(|l| present.contains(l.as_str())) {
+                return Ok(Exposure::Carries { file: path.clone() });
+            }
+        }
+        Ok(Exposure::Lacks)
+    }
+}
