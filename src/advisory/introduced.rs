@@ -28,21 +28,26 @@ pub fn infer(
     tags: &[ReleaseTag],
 ) -> Result<Option<Introduced>> {
     let files = functions::source_files(krate);
+    let changes = repo.diff_hunks(base, head, &files)?;
+    // The lines the fix removed or changed; only a fix that removes nothing
+    // falls back to the code it was written into (the lines around each
+    // insertion), which may be older than the flaw.
+    let removes = changes
+        .iter()
+        .any(|c| c.hunks.iter().any(|h| !h.removed.is_empty()));
     let mut blamed: Vec<Oid> = Vec::new();
     let mut line_count = 0;
-    for change in repo.diff_hunks(base, head, &files)? {
+    for change in &changes {
         let Some(path) = &change.old_path else {
             continue;
         };
         let mut lines: Vec<u32> = Vec::new();
         for hunk in &change.hunks {
-            if hunk.removed.is_empty() {
-                // A pure insertion: the code it was written into is the
-                // line before and the line after it.
+            if removes {
+                lines.extend(&hunk.removed);
+            } else {
                 lines.push(hunk.old_start.max(1));
                 lines.push(hunk.old_start + 1);
-            } else {
-                lines.extend(&hunk.removed);
             }
         }
         lines.sort_unstable();
@@ -64,6 +69,7 @@ pub fn infer(
     let how = IntroducedHow::Inferred {
         lines: line_count,
         commits: blamed.len(),
+        around_insertions: !removes,
     };
     describe(repo, oldest, how, tags).map(Some)
 }

@@ -178,10 +178,19 @@ fn versions(s: &mut String, d: &Draft, h: &str) {
             };
             let how = match &intro.how {
                 IntroducedHow::Given(rev) => format!("from --introduced {rev}"),
-                IntroducedHow::Inferred { lines, commits } => format!(
+                IntroducedHow::Inferred {
+                    lines,
+                    commits,
+                    around_insertions,
+                } => format!(
                     "**inferred, to be confirmed**: the oldest of {commits} commit(s) that last \
-                     touched the {lines} line(s) the fix removed or changed (blame at BASE); \
-                     confirm it or pass --introduced REV"
+                     touched the {lines} line(s) {} (blame at BASE); confirm it or pass \
+                     --introduced REV",
+                    if *around_insertions {
+                        "around the fix's insertions (it removed no line)"
+                    } else {
+                        "the fix removed or changed"
+                    }
                 ),
             };
             let _ = writeln!(

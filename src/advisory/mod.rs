@@ -104,11 +104,13 @@ pub struct Introduced {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IntroducedHow {
     Given(String),
-    /// Blame at BASE of the lines the fix removed or changed: the oldest
+    /// Blame at BASE of the lines the fix removed or changed (or, for a
+    /// fix that only adds, the lines around its insertions): the oldest
     /// commit among `commits` distinct ones over `lines` lines.
     Inferred {
         lines: usize,
         commits: usize,
+        around_insertions: bool,
     },
 }
 
