@@ -44,6 +44,27 @@ impl CiPlan {
         }
     }
 
+    /// The plan with `--locked` taken out of every command, for a line that
+    /// does not track `Cargo.lock` (cargo would refuse to create one).
+    /// Returns the commands that changed.
+    pub fn without_locked(&mut self) -> Vec<String> {
+        let mut changed = Vec::new();
+        for command in &mut self.commands {
+            let before = command.display();
+            match command {
+                CiCommand::Shell(s) => {
+                    let words: Vec<&str> = s.split(' ').filter(|w| *w != "--locked").collect();
+                    *s = words.join(" ");
+                }
+                CiCommand::Argv(argv) => argv.retain(|a| a != "--locked"),
+            }
+            if command.display() != before {
+                changed.push(before);
+            }
+        }
+        changed
+    }
+
     /// A hash of the command list: a receipt is valid only for exactly these
     /// commands (a shell string and the same words as argv count as different).
     pub fn hash(&self) -> String {

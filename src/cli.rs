@@ -175,7 +175,7 @@ pub enum Command {
     /// After the release: check the registry, tags, branches and superproject
     VerifyPublished(VerifyPublishedArgs),
     /// Draft the security advisory: RustSec file, OSV, GitHub request or Markdown
-    Advisory(AdvisoryArgs),
+    Advisory(Box<AdvisoryArgs>),
 }
 
 #[derive(Args, Debug, Clone, Default)]

@@ -280,10 +280,12 @@ impl Config {
             self.branches = named;
             self.branches_source = "on the command line (--onto/--stable/--beta)".to_string();
         }
-        if let Some(policy) = &flags.raise_dependents {
-            if let Some(p) = RaiseDependents::parse(policy) {
-                self.raise_dependents = p;
-            }
+        if let Some(p) = flags
+            .raise_dependents
+            .as_deref()
+            .and_then(RaiseDependents::parse)
+        {
+            self.raise_dependents = p;
         }
         if !flags.version_file.is_empty() {
             self.version_files = Some(flags.version_file.clone());

@@ -393,15 +393,12 @@ impl TagRules {
         {
             return vec![format!("{prefix}{version}")];
         }
+        // A crate never tagged yet follows the repository's per-crate style;
+        // crate-less tags (`v1.2.3`) name other crates, not this one.
         self.styles
             .iter()
-            .map(|(prefix, with_crate)| {
-                if *with_crate {
-                    format!("{}{version}", prefix.replace("{crate}", &e.name))
-                } else {
-                    format!("{prefix}{version}")
-                }
-            })
+            .filter(|(_, with_crate)| *with_crate)
+            .map(|(prefix, _)| format!("{}{version}", prefix.replace("{crate}", &e.name)))
             .collect()
     }
 
@@ -410,6 +407,20 @@ impl TagRules {
             .release_tag(&cx.repo, &e.name, &e.version)
             .ok()
             .flatten()
+            .map(|t| TagHit {
+                name: t.name.clone(),
+                commit: t.commit,
+            })
+    }
+
+    /// A tag with one of the expected names, even if its commit does not
+    /// carry the version (so that the row can say what is wrong with it).
+    pub fn named(&self, cx: &Context, e: &Expected) -> Option<TagHit> {
+        let names = self.candidates(cx, e);
+        cx.releases
+            .tags
+            .iter()
+            .find(|t| names.contains(&t.name))
             .map(|t| TagHit {
                 name: t.name.clone(),
                 commit: t.commit,
@@ -455,7 +466,7 @@ pub fn tag_row(
     let mut findings = Vec::new();
     for e in tagged {
         let detail = |status: Status, msg: String| Detail::new(msg).status(status).krate(&e.name);
-        let Some(hit) = rules.find(cx, e) else {
+        let Some(hit) = rules.find(cx, e).or_else(|| rules.named(cx, e)) else {
             findings.push(detail(
                 Status::Fail,
                 format!(

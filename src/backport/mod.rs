@@ -20,7 +20,8 @@ use crate::git::{
 use crate::lockfile::Lockfile;
 use crate::manifest;
 use crate::presence::{self, Fix};
-use crate::release::policy::RaiseDependents;
+use crate::release::lockfiles;
+use crate::release::policy::{self, RaiseDependents};
 use crate::workspace::{self, AtCommit, DepKind, Workspace, exclude_match};
 use versions::RequirementChange;
 
@@ -172,8 +173,10 @@ pub struct TargetResult {
     pub collisions: Vec<Collision>,
     /// (manifest, change)
     pub requirements: Vec<(String, RequirementChange)>,
-    /// (crate, old, new) entries of Cargo.lock.
-    pub lock_updates: Vec<(String, String, String)>,
+    /// (lockfile, crate, old, new) entries of every tracked Cargo.lock.
+    pub lock_updates: Vec<(String, String, String, String)>,
+    /// (file, crate, old, new): version strings in docs updated.
+    pub doc_updates: Vec<(String, String, String, String)>,
     pub bump_commit: Option<Oid>,
     /// The commit the branch points (or would point) at.
     pub result: Option<Oid>,
@@ -215,6 +218,7 @@ pub fn backport(
         collisions: Vec::new(),
         requirements: Vec::new(),
         lock_updates: Vec::new(),
+        doc_updates: Vec::new(),
         bump_commit: None,
         result: None,
         branch: BranchOutcome::NotBuilt,
@@ -689,10 +693,18 @@ fn bump(
             edits.push((path.clone(), text.into_bytes()));
         }
     }
-    let lock_path = workspace::join(&cx.ws_dir, "Cargo.lock");
-    if !bumped.is_empty()
-        && let Some(bytes) = tree.read(&lock_path)?
-    {
+    // Every tracked lockfile: the workspace's own and second workspaces'
+    // (`fuzz/Cargo.lock`), whose path entries of bumped members follow.
+    // Only those entries change; the file's format stays as it is.
+    let mut lock_paths = vec![workspace::join(&cx.ws_dir, "Cargo.lock")];
+    lock_paths.extend(lockfiles::other_lockfiles(repo, &cx.ws_dir, *current)?);
+    for lock_path in lock_paths {
+        if bumped.is_empty() {
+            break;
+        }
+        let Some(bytes) = tree.read(&lock_path)? else {
+            continue;
+        };
         let text = String::from_utf8(bytes)
             .map_err(|_| anyhow!("`{lock_path}` on `{}` is not valid UTF-8", target.name))?;
         let mut lock = Lockfile::parse(&text, &lock_path)?;
@@ -700,12 +712,45 @@ fn bump(
             if let Some(old) = lock.path_package(name).map(|p| p.version.clone())
                 && lock.set_path_package_version(name, &new.to_string())
             {
-                out.lock_updates.push((name.clone(), old, new.to_string()));
+                out.lock_updates
+                    .push((lock_path.clone(), name.clone(), old, new.to_string()));
             }
         }
         let rendered = lock.render();
         if rendered != text {
             edits.push((lock_path, rendered.into_bytes()));
+        }
+    }
+    // Version strings that users copy (READMEs, doc examples).
+    for file in policy::version_files(
+        &ws,
+        cx.config.version_files.as_deref(),
+        &AtCommit {
+            tree: repo.tree_at(*current)?,
+            label: format!("backport of `{}`", target.name),
+        },
+    ) {
+        let Some(bytes) = tree.read(&file)? else {
+            continue;
+        };
+        let Ok(mut text) = String::from_utf8(bytes) else {
+            continue;
+        };
+        let mut changed = false;
+        for (name, (old, new)) in &bumped {
+            if let Some(t) = policy::rewrite_version_mentions(&text, name, old, new) {
+                text = t;
+                changed = true;
+                out.doc_updates.push((
+                    file.clone(),
+                    name.clone(),
+                    old.to_string(),
+                    new.to_string(),
+                ));
+            }
+        }
+        if changed {
+            edits.push((file, text.into_bytes()));
         }
     }
     if edits.is_empty() {

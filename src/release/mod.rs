@@ -117,6 +117,9 @@ pub struct Releases {
     /// The main branch (`master`/`main` or configured), when it exists.
     pub main: Option<RefTip>,
     pub choice: LineChoice,
+    /// Every branch whose name reads as a release line (chosen or not),
+    /// oldest first: where to look for affected lines nobody targets.
+    pub candidates: Vec<ReleaseLine>,
     /// Tags that may be releases, newest version first.
     pub tags: Vec<ReleaseTag>,
     /// `None` with `--offline`: tags and lines are then the only evidence.
@@ -159,6 +162,7 @@ impl Releases {
         let mut releases = Releases {
             main,
             choice: LineChoice::NoLines,
+            candidates: Vec::new(),
             tags,
             registries: None,
             ws_dir: ws_dir.to_string(),
@@ -166,6 +170,7 @@ impl Releases {
             versions: RefCell::new(HashMap::new()),
             workspaces: RefCell::new(HashMap::new()),
         };
+        releases.candidates = releases.candidate_lines(repo, config)?;
         releases.choice = releases.choose_lines(repo, config)?;
         Ok(releases)
     }
@@ -228,18 +233,10 @@ impl Releases {
             return Ok(LineChoice::Chosen { lines, why });
         }
 
-        let mut candidates: Vec<ReleaseLine> = branches
-            .iter()
-            .map(|b| b.name.trim_start_matches("origin/"))
-            .filter(|n| main_name.as_deref() != Some(*n))
-            .filter(|n| !n.starts_with(config.backport_prefix.as_str()))
-            .map(|n| ReleaseLine::new(n, None, tip_of(n)))
-            .filter(|l| l.parsed.is_some())
-            .collect();
+        let mut candidates = self.candidates.clone();
         if candidates.is_empty() {
             return Ok(LineChoice::NoLines);
         }
-        self.sort(repo, &mut candidates);
 
         // Cargo's layout: the highest `rust-1.N.0` is beta, the next stable.
         let rust: Vec<&ReleaseLine> = candidates
@@ -291,6 +288,25 @@ impl Releases {
             });
         }
         Ok(LineChoice::Undecided { candidates })
+    }
+
+    /// Branches whose names read as release lines, oldest first.
+    fn candidate_lines(&self, repo: &Repo, config: &Config) -> Result<Vec<ReleaseLine>> {
+        let main_name = self
+            .main
+            .as_ref()
+            .map(|m| m.name.trim_start_matches("origin/").to_string());
+        let mut candidates: Vec<ReleaseLine> = repo
+            .branches_with_origin()?
+            .iter()
+            .map(|b| b.name.trim_start_matches("origin/"))
+            .filter(|n| main_name.as_deref() != Some(*n))
+            .filter(|n| !n.starts_with(config.backport_prefix.as_str()))
+            .map(|n| ReleaseLine::new(n, None, repo.branch_tip(n)))
+            .filter(|l| l.parsed.is_some())
+            .collect();
+        self.sort(repo, &mut candidates);
+        Ok(candidates)
     }
 
     fn sort(&self, repo: &Repo, lines: &mut [ReleaseLine]) {
@@ -466,6 +482,30 @@ impl Releases {
             }
         }
         Ok(None)
+    }
+
+    /// Every version of `name` its registry lists (yanked ones too);
+    /// `None` when offline, `publish = false`, or published to several
+    /// registries (no single answer).
+    pub fn published_versions(&self, name: &str) -> Result<Option<Vec<Version>>> {
+        let Some(registries) = &self.registries else {
+            return Ok(None);
+        };
+        let registry = match self.publish_target(name) {
+            PublishTarget::Never => return Ok(None),
+            PublishTarget::Default => registries.get(None)?,
+            PublishTarget::Registries(list) if list.len() == 1 => registries.get(Some(&list[0]))?,
+            PublishTarget::Registries(_) => return Ok(None),
+        };
+        let entry = registry.entry(name)?;
+        Ok(Some(
+            entry
+                .versions
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| Version::parse(&v.version).ok())
+                .collect(),
+        ))
     }
 
     /// The release tag of `name@version`: a tag whose name ends in the

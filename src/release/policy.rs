@@ -76,8 +76,14 @@ pub enum ChangelogHistory {
 }
 
 /// Learns the changelog policy from up to three pairs of consecutive
-/// release tags (per crate, newest first) reachable from `head`.
-pub fn changelog_history(releases: &Releases, repo: &Repo, head: Oid) -> Result<ChangelogHistory> {
+/// release tags (per crate, newest first) reachable from `head`: the tags
+/// of `crates` (and crate-less tags) when there are any, else all.
+pub fn changelog_history(
+    releases: &Releases,
+    repo: &Repo,
+    head: Oid,
+    crates: &[&str],
+) -> Result<ChangelogHistory> {
     let reachable: Vec<&ReleaseTag> = releases
         .tags
         .iter()
@@ -86,10 +92,18 @@ pub fn changelog_history(releases: &Releases, repo: &Repo, head: Oid) -> Result<
     // Pairs of the same crate's consecutive releases (crate-less tags pair
     // with each other).
     let mut pairs: Vec<(&ReleaseTag, &ReleaseTag)> = Vec::new();
-    let groups: BTreeSet<Option<&str>> = reachable
+    let mut groups: BTreeSet<Option<&str>> = reachable
         .iter()
         .map(|t| t.prefix_crate.as_deref())
         .collect();
+    let relevant: BTreeSet<Option<&str>> = groups
+        .iter()
+        .copied()
+        .filter(|g| g.is_none_or(|k| crates.contains(&k)))
+        .collect();
+    if !relevant.is_empty() {
+        groups = relevant;
+    }
     for group in groups {
         let of_group: Vec<&&ReleaseTag> = reachable
             .iter()
@@ -102,7 +116,7 @@ pub fn changelog_history(releases: &Releases, repo: &Repo, head: Oid) -> Result<
         }
     }
     // Newest releases decide; at most three pairs overall.
-    pairs.sort_by(|a, b| b.0.date.cmp(&a.0.date));
+    pairs.sort_by_key(|p| std::cmp::Reverse(p.0.date));
     pairs.truncate(3);
     if pairs.is_empty() {
         return Ok(ChangelogHistory::Unknown);
