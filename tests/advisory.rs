@@ -553,6 +553,16 @@ fn flags_replace_the_configured_table_and_bad_values_exit_2() {
 fn the_changelog_check_accepts_an_id_from_the_advisory_table() {
     let fx = Fixture::scenario("advisory-lts");
     // The entry names the GHSA id of the table, not the version.
+    fx.steps(
+        r##"
+[[step]]
+replace = [["CHANGELOG.md", "# Changelog\n", "# Changelog\n\n## Unreleased\n\n- Refuse frames above the maximum length (GHSA-4w9p-8c7m-qx2f).\n"]]
+commit = """
+Add the changelog entry of the frame length fix
+
+Names the advisory; the version is decided at the release."""
+"##,
+    );
     let run = fx.check(&["--skip", "ci", "--skip", "semver"]);
     run.assert_status("changelog", "pass").assert_detail(
         "changelog",
