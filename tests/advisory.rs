@@ -643,3 +643,44 @@ The helpers had the same unbounded length."""
         "{md:?}"
     );
 }
+
+/// The four formats of one advisory, as the README shows them.
+#[test]
+fn rendered_formats_match_the_snapshots() {
+    use snapbox::{assert_data_eq, file};
+    let fx = Fixture::scenario("advisory-lts-released");
+    let description = fx.root().join("description.md");
+    std::fs::write(
+        &description,
+        "`Decoder::decode` sliced the payload with the length from the frame header without \
+         checking it against the decoder's maximum or the buffer. A peer that sends a header \
+         with a large length makes `decode` panic.\n\nUpgrade to 1.18.2, 1.20.2 or 1.22.1.\n",
+    )
+    .unwrap();
+    let flags = [
+        "--base",
+        "fix-base",
+        "--title",
+        "Decoder::decode panics on frames longer than the buffer",
+        "--description",
+        description.to_str().unwrap(),
+        "--cvss",
+        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H",
+        "--cve",
+        "CVE-2026-31337",
+        "--function",
+        "mycrate::frame::Decoder::decode",
+        "--url",
+        "https://github.com/example/mycrate/pull/42",
+    ];
+    for (format, snapshot) in [
+        ("markdown", file!["snapshots/advisory.md"].raw()),
+        ("rustsec", file!["snapshots/advisory.rustsec.md"].raw()),
+        ("osv", file!["snapshots/advisory.osv.json"].raw()),
+        ("ghsa", file!["snapshots/advisory.ghsa.json"].raw()),
+    ] {
+        let run = advisory(&fx, &[&flags[..], &["--format", format]].concat());
+        run.assert_code(0);
+        assert_data_eq!(run.stdout, snapshot);
+    }
+}

@@ -10,12 +10,12 @@ use crate::context::ChangedCrate;
 use crate::git::{Oid, Repo};
 use crate::release::ReleaseTag;
 
-/// `--introduced REV`.
-pub fn given(repo: &Repo, rev: &str, tags: &[ReleaseTag]) -> Result<Introduced> {
+/// `--introduced REV` (or `advisory.introduced`); `how` says which, for messages.
+pub fn given(repo: &Repo, rev: &str, how: &str, tags: &[ReleaseTag]) -> Result<Introduced> {
     let commit = repo
         .resolve(rev)
-        .with_context(|| format!("invalid --introduced `{rev}`"))?;
-    describe(repo, commit, IntroducedHow::Given(rev.to_string()), tags)
+        .with_context(|| format!("invalid {how}"))?;
+    describe(repo, commit, IntroducedHow::Given(how.to_string()), tags)
 }
 
 /// Proposes the introducing commit from blame; `None` when the fix changed

@@ -177,7 +177,7 @@ fn versions(s: &mut String, d: &Draft, h: &str) {
                 None => "in no release tag".to_string(),
             };
             let how = match &intro.how {
-                IntroducedHow::Given(rev) => format!("from --introduced {rev}"),
+                IntroducedHow::Given(how) => format!("given by {how}"),
                 IntroducedHow::Inferred {
                     lines,
                     commits,
@@ -220,7 +220,12 @@ fn functions(s: &mut String, d: &Draft, h: &str) {
     }
     let _ = writeln!(s, "{h} Affected functions\n");
     for f in &d.functions {
-        let _ = writeln!(s, "- `{f}`: {}", d.function_ranges().join(", "));
+        let ranges: Vec<String> = d
+            .function_ranges()
+            .iter()
+            .map(|r| format!("`{r}`"))
+            .collect();
+        let _ = writeln!(s, "- `{f}`: {}", ranges.join(", "));
     }
     if !d.function_hints.is_empty() {
         if !d.functions.is_empty() {

@@ -103,6 +103,7 @@ pub struct Introduced {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IntroducedHow {
+    /// Named by the user: how (`--introduced v1.2.0`, or the config key).
     Given(String),
     /// Blame at BASE of the lines the fix removed or changed (or, for a
     /// fix that only adds, the lines around its insertions): the oldest

@@ -99,7 +99,11 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &AdvisoryArgs) -> Resu
         head: cx.head.commit,
         commits: &required,
     };
-    let introduced_rev = args.introduced.clone().or(config.introduced.clone());
+    let introduced_rev = match (&args.introduced, &config.introduced) {
+        (Some(rev), _) => Some((rev.clone(), format!("--introduced {rev}"))),
+        (None, Some(rev)) => Some((rev.clone(), format!("`advisory.introduced = \"{rev}\"`"))),
+        (None, None) => None,
+    };
     let mut drafts = Vec::new();
     for krate in &crates {
         drafts.push(draft_for(
@@ -107,7 +111,7 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &AdvisoryArgs) -> Resu
             krate,
             &fields,
             &fix,
-            introduced_rev.as_deref(),
+            introduced_rev.as_ref(),
         )?);
     }
 
@@ -210,13 +214,13 @@ fn draft_for(
     krate: &ChangedCrate,
     fields: &Fields,
     fix: &Fix<'_>,
-    introduced_rev: Option<&str>,
+    introduced_rev: Option<&(String, String)>,
 ) -> Result<Draft> {
     let tags = source::release_tags(cx, krate)?;
     let (lines, mut notes) = source::lines(cx, krate, &tags, fix)?;
     let (base, head) = (cx.base.commit, cx.head.commit);
     let introduced = match introduced_rev {
-        Some(rev) => Some(introduced::given(&cx.repo, rev, &tags)?),
+        Some((rev, how)) => Some(introduced::given(&cx.repo, rev, how, &tags)?),
         None => {
             let found = introduced::infer(&cx.repo, base, head, krate, &tags)?;
             if found.is_none() {
