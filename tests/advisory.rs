@@ -644,10 +644,12 @@ The helpers had the same unbounded length."""
     );
 }
 
-/// The four formats of one advisory, as the README shows them.
+/// The four formats of one advisory, pinned as snapshots and shown as such
+/// in the README.
 #[test]
 fn rendered_formats_match_the_snapshots() {
     use snapbox::{assert_data_eq, file};
+    let readme = std::fs::read_to_string(testdata().join("../README.md")).unwrap();
     let fx = Fixture::scenario("advisory-lts-released");
     let description = fx.root().join("description.md");
     std::fs::write(
@@ -681,6 +683,10 @@ fn rendered_formats_match_the_snapshots() {
     ] {
         let run = advisory(&fx, &[&flags[..], &["--format", format]].concat());
         run.assert_code(0);
+        assert!(
+            readme.contains(&run.stdout),
+            "the README's `advisory` section does not show the current --format {format} output"
+        );
         assert_data_eq!(run.stdout, snapshot);
     }
 }
