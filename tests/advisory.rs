@@ -523,6 +523,25 @@ fn flags_replace_the_configured_table_and_bad_values_exit_2() {
         r#"categories = ["denial-of-service"]"#
     );
 
+    // advisory-db's linter speaks through warnings, and the draft needs attention.
+    let lint = advisory(
+        &fx,
+        &[
+            "--base",
+            "fix-base",
+            "--url",
+            "https://github.com/advisories/GHSA-4w9p-8c7m-qx2f",
+        ],
+    );
+    lint.assert_code(1);
+    assert!(
+        lint.stderr.contains("warning: RustSec lint:")
+            && lint
+                .stderr
+                .contains("refer to an issue, PR or commit instead"),
+        "{lint:?}"
+    );
+
     let bad = advisory(&fx, &["--base", "fix-base", "--category", "dos"]);
     bad.assert_code(2);
     assert!(
