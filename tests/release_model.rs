@@ -275,8 +275,7 @@ fn lines_from_a_glob_keep_their_lockfile_format_and_second_workspace() {
     );
     assert!(
         messages(&run, "rel-0.21", "lockfile")
-            .iter()
-            .any(|m| *m == "fuzz/Cargo.lock: quill 0.21.10 → 0.21.11"),
+            .contains(&"fuzz/Cargo.lock: quill 0.21.10 → 0.21.11"),
         "{run:?}"
     );
     assert!(show(&fx, "security-release/rel-0.22", "Cargo.lock").contains("\nversion = 4\n"));
