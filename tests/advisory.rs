@@ -709,3 +709,34 @@ fn rendered_formats_match_the_snapshots() {
         assert_data_eq!(run.stdout, snapshot);
     }
 }
+
+#[test]
+fn an_untargeted_line_with_the_flaw_stays_affected() {
+    // Only the 0.13 line is maintained; 0.12 still has the vulnerable code.
+    let fx = Fixture::scenario("advisory-zero");
+    fx.run(&[
+        "backport",
+        "--offline",
+        "--format",
+        "json",
+        "--onto",
+        "rel-0.13",
+    ])
+    .assert_code(0);
+    let run = advisory(&fx, &["--onto", "rel-0.13", "--format", "rustsec"]);
+    run.assert_code(0);
+    assert_eq!(
+        toml_line(&run.stdout, "patched"),
+        r#"patched = [">= 0.13.2, < 0.14.0", ">= 0.14.2"]"#
+    );
+    let adv = parse_rustsec(&run);
+    assert!(adv.versions.is_vulnerable(&semver::Version::new(0, 12, 1)));
+    assert!(
+        run.stderr.contains(
+            "line `rel-0.12` is affected, not patched: it is not a target and still has the code \
+             the fix changes (`src/headers.rs`); its newest release 0.12.1 (`v0.12.1`) stays in the \
+             affected range `>= 0.12.0, < 0.13.2`"
+        ),
+        "{run:?}"
+    );
+}

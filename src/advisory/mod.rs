@@ -204,6 +204,35 @@ impl Draft {
     }
 }
 
+impl Draft {
+    /// Says where an untargeted line that carries the vulnerable code
+    /// stands: its releases must fall in an affected range.
+    pub fn add_untargeted(&mut self, line: &source::UntargetedLine) {
+        let Some((tag, version)) = &line.newest_release else {
+            self.notes.push(format!(
+                "line `{}` still has the code the fix changes (`{}`) and is not a target; \
+                 it has no release of `{}`",
+                line.line, line.file, self.package
+            ));
+            return;
+        };
+        match self.affected.iter().find(|r| r.contains(version)) {
+            Some(range) => self.notes.push(format!(
+                "line `{}` is affected, not patched: it is not a target and still has the code \
+                 the fix changes (`{}`); its newest release {version} (`{tag}`) stays in the \
+                 affected range `{range}`",
+                line.line, line.file
+            )),
+            None => self.problems.push(format!(
+                "line `{}` still has the code the fix changes (`{}`), but its newest release \
+                 {version} (`{tag}`) is in no affected range: check `unaffected` (--introduced), \
+                 or target the line",
+                line.line, line.file
+            )),
+        }
+    }
+}
+
 /// Assembles one crate's draft from the lines, the fields and the
 /// introducing commit. Fails only on inconsistent input that is a bug.
 pub fn build(

@@ -14,6 +14,7 @@ use crate::git::Oid;
 use crate::presence::{self, Fix};
 use crate::release::ReleaseTag;
 pub use crate::release::Series;
+use crate::release::affected::Exposure;
 
 /// The series a version belongs to when the line's name does not say
 /// (`stable`, `beta`, Cargo's `rust-1.N.0`): its minor series (`1.18.3` →
@@ -79,6 +80,55 @@ pub fn lines(
     }
     out.push(main_version(cx, krate, &main, tags, fix)?);
     Ok((out, notes))
+}
+
+/// A release line nobody targets that still carries the vulnerable code,
+/// with the newest release of the crate on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UntargetedLine {
+    pub line: String,
+    /// The file that still has the code the fix changes.
+    pub file: String,
+    pub newest_release: Option<(String, Version)>,
+}
+
+/// The release model's "affected, not patched" lines (candidates that are
+/// not among `lines`), which the advisory must leave vulnerable.
+pub fn untargeted(
+    cx: &Context,
+    lines: &[LineVersion],
+    tags: &[ReleaseTag],
+    fix: &Fix<'_>,
+) -> Result<Vec<UntargetedLine>> {
+    let targeted: Vec<&str> = lines.iter().map(|l| l.line.as_str()).collect();
+    let others = crate::release::affected::other_lines(
+        &cx.releases,
+        &cx.repo,
+        fix.commits,
+        fix.base,
+        fix.head,
+        &targeted,
+    )?;
+    let mut out = Vec::new();
+    for other in others {
+        let Some(Exposure::Carries { file }) = other.exposure else {
+            continue;
+        };
+        let Some(tip) = &other.line.tip else { continue };
+        let mut newest_release = None;
+        for tag in tags.iter().rev() {
+            if cx.repo.contains(tip.commit, tag.commit)? {
+                newest_release = Some((tag.name.clone(), tag.version.clone()));
+                break;
+            }
+        }
+        out.push(UntargetedLine {
+            line: other.line.name.clone(),
+            file,
+            newest_release,
+        });
+    }
+    Ok(out)
 }
 
 /// A line's fixed version: its first release tag that has the fix (after

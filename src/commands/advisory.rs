@@ -234,9 +234,13 @@ fn draft_for(
         }
     };
     let hints = functions::hints(&cx.repo, base, head, krate)?;
+    let untargeted = source::untargeted(cx, &lines, &tags, fix)?;
     let mut draft = advisory::build(&krate.name, fields, lines, introduced, hints)?;
     notes.append(&mut draft.notes);
     draft.notes = notes;
+    for line in &untargeted {
+        draft.add_untargeted(line);
+    }
     Ok(draft)
 }
 
