@@ -521,7 +521,9 @@ impl Releases {
             }
         }
         let map = Rc::new(map);
-        self.carried.borrow_mut().insert(name.to_string(), map.clone());
+        self.carried
+            .borrow_mut()
+            .insert(name.to_string(), map.clone());
         Ok(map)
     }
 
