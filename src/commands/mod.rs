@@ -1,6 +1,7 @@
 //! The commands, thin: each opens the checkout and its configuration, builds
 //! a `Context`, runs its checks or operations, and returns a `Report`.
 
+pub mod advisory;
 pub mod backport;
 pub mod check;
 pub mod verify_published;
@@ -19,12 +20,34 @@ use crate::render::Format;
 use crate::report::{CheckResult, Detail, Report, Section, Status};
 use crate::shell::Shell;
 
-/// Runs the command `cli` names and returns its report.
-pub fn run(cli: &Cli) -> Result<Report> {
+/// What a command hands back to be written out.
+pub enum Output {
+    /// A report of rows, rendered in `format`.
+    Report { report: Report, format: Format },
+    /// A document (the advisory), already rendered.
+    Document(advisory::Document),
+}
+
+/// Runs the command `cli` names and returns its report or document.
+pub fn run(cli: &Cli) -> Result<Output> {
+    let report = |name: &str, run: &dyn Fn() -> Result<Report>| -> Result<Output> {
+        let format = cli.global.format.report_format(name)?;
+        Ok(Output::Report {
+            report: run()?,
+            format,
+        })
+    };
     match &cli.command {
-        Command::Check(args) => check::run(&cli.global, &cli.config, args),
-        Command::Backport(args) => backport::run(&cli.global, &cli.config, args),
-        Command::VerifyPublished(args) => verify_published::run(&cli.global, &cli.config, args),
+        Command::Check(args) => report("check", &|| check::run(&cli.global, &cli.config, args)),
+        Command::Backport(args) => report("backport", &|| {
+            backport::run(&cli.global, &cli.config, args)
+        }),
+        Command::VerifyPublished(args) => report("verify-published", &|| {
+            verify_published::run(&cli.global, &cli.config, args)
+        }),
+        Command::Advisory(args) => {
+            advisory::run(&cli.global, &cli.config, args).map(Output::Document)
+        }
     }
 }
 
@@ -53,10 +76,10 @@ impl Session {
     }
 }
 
-/// Progress goes to a terminal only, and never with `--format json` or `-q`.
+/// Progress goes to a terminal only, and never with machine-readable
+/// output (`--format json`, `rustsec`, `osv`, `ghsa`) or `-q`.
 pub fn shell_for(global: &GlobalArgs) -> Shell {
-    let progress =
-        !global.quiet && global.format != Format::Json && std::io::stderr().is_terminal();
+    let progress = !global.quiet && !global.format.is_machine() && std::io::stderr().is_terminal();
     Shell::new(progress, global.verbose)
 }
 
