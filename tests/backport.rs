@@ -251,8 +251,28 @@ fn unreleased_beta_keeps_its_versions_and_mains_changelog_hunk() {
     let fx = Fixture::scenario("backport-three-commits");
     let run = backport(&fx, &["--beta", "beta"]);
     run.assert_code(0);
-    let sections = run.json()["sections"].as_array().unwrap();
+    let sections: Vec<_> = run.json()["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["name"] != "release lines")
+        .collect();
     assert_eq!(sections.len(), 1, "only --beta was asked for:\n{run:?}");
+    // stable is not targeted, and still has the code the fix changes.
+    let lines = run.row_in(Some("release lines"), "unpatched-lines");
+    assert_eq!(lines["status"], "warn", "{run:?}");
+    assert!(
+        lines["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["ref"] == "stable"
+                && d["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("affected, not patched")),
+        "{run:?}"
+    );
     assert_row(&run, "beta", "branch", "pass");
     // No bump commit: the last commit is main's bump commit, reduced to its
     // changelog hunk.

@@ -14,13 +14,12 @@ use semver::Version;
 use toml_edit::DocumentMut;
 
 use crate::context::{Context, detect_main_branch};
-use crate::git::{
-    CommitInfo, Committer, Oid, RefTip, Repo, TempWorktree, TreeMerge, run_git, short,
-};
+use crate::git::{CommitInfo, Committer, Oid, RefTip, TempWorktree, TreeMerge, run_git, short};
 use crate::lockfile::Lockfile;
 use crate::manifest;
 use crate::presence::{self, Fix};
-use crate::release::policy::RaiseDependents;
+use crate::release::lockfiles;
+use crate::release::policy::{self, RaiseDependents};
 use crate::workspace::{self, AtCommit, DepKind, Workspace, exclude_match};
 use versions::RequirementChange;
 
@@ -172,8 +171,10 @@ pub struct TargetResult {
     pub collisions: Vec<Collision>,
     /// (manifest, change)
     pub requirements: Vec<(String, RequirementChange)>,
-    /// (crate, old, new) entries of Cargo.lock.
-    pub lock_updates: Vec<(String, String, String)>,
+    /// (lockfile, crate, old, new) entries of every tracked Cargo.lock.
+    pub lock_updates: Vec<(String, String, String, String)>,
+    /// (file, crate, old, new): version strings in docs updated.
+    pub doc_updates: Vec<(String, String, String, String)>,
     pub bump_commit: Option<Oid>,
     /// The commit the branch points (or would point) at.
     pub result: Option<Oid>,
@@ -215,6 +216,7 @@ pub fn backport(
         collisions: Vec::new(),
         requirements: Vec::new(),
         lock_updates: Vec::new(),
+        doc_updates: Vec::new(),
         bump_commit: None,
         result: None,
         branch: BranchOutcome::NotBuilt,
@@ -253,6 +255,21 @@ pub fn backport(
         .map(|(path, _)| path.clone())
         .collect();
     pinned_files.insert(workspace::join(&cx.ws_dir, "Cargo.lock"));
+    // Second workspaces' lockfiles and the files that show versions to
+    // users (READMEs) carry versions too, decided per target the same way.
+    pinned_files.extend(lockfiles::other_lockfiles(
+        repo,
+        &cx.ws_dir,
+        cx.head.commit,
+    )?);
+    let work = crate::workspace::WorkTree {
+        root: repo.workdir().to_path_buf(),
+    };
+    let doc_files: BTreeSet<String> =
+        policy::version_files(&cx.head_ws, cx.config.version_files.as_deref(), &work)
+            .into_iter()
+            .collect();
+    pinned_files.extend(doc_files.iter().cloned());
 
     let mut current = tip;
     for (i, (commit, found)) in cx.fix.iter().zip(present).enumerate() {
@@ -278,8 +295,8 @@ pub fn backport(
             .into_iter()
             .filter(|f| pinned_files.contains(f))
             .collect();
-        let ancestor = pinned_tree(repo, parent, current, &to_pin, &members)?;
-        let theirs = pinned_tree(repo, commit.id, current, &to_pin, &members)?;
+        let ancestor = pinned_tree(cx, parent, current, &to_pin, &members, &doc_files)?;
+        let theirs = pinned_tree(cx, commit.id, current, &to_pin, &members, &doc_files)?;
         match repo.merge_trees(ancestor, ours, theirs)? {
             TreeMerge::Clean(tree) if tree == ours => out.skipped.push(Skipped {
                 original: commit.clone(),
@@ -360,12 +377,14 @@ fn bump_policy(cx: &Context, target: &Target) -> String {
 /// member lock entries set to what `reference` has: the merge then carries
 /// everything a commit changes except main's versions.
 fn pinned_tree(
-    repo: &Repo,
+    cx: &Context,
     commit: Oid,
     reference: Oid,
     files: &[String],
     members: &BTreeSet<String>,
+    doc_files: &BTreeSet<String>,
 ) -> Result<Oid> {
+    let repo = &cx.repo;
     let at = repo.tree_at(commit)?;
     let wanted = repo.tree_at(reference)?;
     let mut edits = Vec::new();
@@ -378,6 +397,21 @@ fn pinned_tree(
         };
         let pinned = if path.ends_with("Cargo.lock") {
             versions::pin_lockfile(&text, &want, members)
+        } else if doc_files.contains(path) {
+            let mut text = text;
+            let mut changed = false;
+            for name in members {
+                if let (Some(have), Some(want)) = (
+                    cx.version_at(commit, name)?,
+                    cx.version_at(reference, name)?,
+                ) && have != want
+                    && let Some(t) = policy::rewrite_version_mentions(&text, name, &have, &want)
+                {
+                    text = t;
+                    changed = true;
+                }
+            }
+            changed.then_some(text)
         } else {
             versions::pin_manifest(&text, &want, members)
         };
@@ -689,10 +723,18 @@ fn bump(
             edits.push((path.clone(), text.into_bytes()));
         }
     }
-    let lock_path = workspace::join(&cx.ws_dir, "Cargo.lock");
-    if !bumped.is_empty()
-        && let Some(bytes) = tree.read(&lock_path)?
-    {
+    // Every tracked lockfile: the workspace's own and second workspaces'
+    // (`fuzz/Cargo.lock`), whose path entries of bumped members follow.
+    // Only those entries change; the file's format stays as it is.
+    let mut lock_paths = vec![workspace::join(&cx.ws_dir, "Cargo.lock")];
+    lock_paths.extend(lockfiles::other_lockfiles(repo, &cx.ws_dir, *current)?);
+    for lock_path in lock_paths {
+        if bumped.is_empty() {
+            break;
+        }
+        let Some(bytes) = tree.read(&lock_path)? else {
+            continue;
+        };
         let text = String::from_utf8(bytes)
             .map_err(|_| anyhow!("`{lock_path}` on `{}` is not valid UTF-8", target.name))?;
         let mut lock = Lockfile::parse(&text, &lock_path)?;
@@ -700,12 +742,45 @@ fn bump(
             if let Some(old) = lock.path_package(name).map(|p| p.version.clone())
                 && lock.set_path_package_version(name, &new.to_string())
             {
-                out.lock_updates.push((name.clone(), old, new.to_string()));
+                out.lock_updates
+                    .push((lock_path.clone(), name.clone(), old, new.to_string()));
             }
         }
         let rendered = lock.render();
         if rendered != text {
             edits.push((lock_path, rendered.into_bytes()));
+        }
+    }
+    // Version strings that users copy (READMEs, doc examples).
+    for file in policy::version_files(
+        &ws,
+        cx.config.version_files.as_deref(),
+        &AtCommit {
+            tree: repo.tree_at(*current)?,
+            label: format!("backport of `{}`", target.name),
+        },
+    ) {
+        let Some(bytes) = tree.read(&file)? else {
+            continue;
+        };
+        let Ok(mut text) = String::from_utf8(bytes) else {
+            continue;
+        };
+        let mut changed = false;
+        for (name, (old, new)) in &bumped {
+            if let Some(t) = policy::rewrite_version_mentions(&text, name, old, new) {
+                text = t;
+                changed = true;
+                out.doc_updates.push((
+                    file.clone(),
+                    name.clone(),
+                    old.to_string(),
+                    new.to_string(),
+                ));
+            }
+        }
+        if changed {
+            edits.push((file, text.into_bytes()));
         }
     }
     if edits.is_empty() {

@@ -93,6 +93,8 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
         report.sections.push(section);
     }
     cx.current_line = None;
+    let targeted: Vec<&str> = selected.targets.iter().map(|t| t.name.as_str()).collect();
+    report.sections.push(super::lines_section(&cx, &targeted));
 
     if args.verify {
         for (branch, role, base) in &created {
@@ -390,10 +392,10 @@ fn target_section(r: &TargetResult, opts: Options) -> Section {
     let details: Vec<Detail> = r
         .lock_updates
         .iter()
-        .map(|(name, old, new)| {
-            Detail::new(format!("{name} {old} → {new}"))
+        .map(|(file, name, old, new)| {
+            Detail::new(format!("{file}: {name} {old} → {new}"))
                 .krate(name.clone())
-                .file("Cargo.lock")
+                .file(file.clone())
         })
         .collect();
     let row = if details.is_empty() {
@@ -406,6 +408,26 @@ fn target_section(r: &TargetResult, opts: Options) -> Section {
         .details(details)
     };
     section.checks.push(row);
+
+    // doc-versions
+    if !r.doc_updates.is_empty() {
+        let details: Vec<Detail> = r
+            .doc_updates
+            .iter()
+            .map(|(file, name, old, new)| {
+                Detail::new(format!("{file}: {name} {old} → {new}"))
+                    .krate(name.clone())
+                    .file(file.clone())
+            })
+            .collect();
+        section.checks.push(
+            CheckResult::pass(
+                "doc-versions",
+                format!("{} file(s) show the new version", r.doc_updates.len()),
+            )
+            .details(details),
+        );
+    }
 
     // external-deps
     let row = match &r.locked {

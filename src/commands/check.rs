@@ -36,8 +36,11 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &CheckArgs) -> Result<
         .iter()
         .map(|spec| backport_branches::resolve(&cx.repo, &cx.config, spec))
         .collect::<Result<Vec<_>>>()?;
+    let mut lines_section = None;
     if args.all {
         let lines = cx.releases.lines(&cx.repo)?;
+        let names: Vec<&str> = lines.iter().map(|l| l.name.as_str()).collect();
+        lines_section = Some(super::lines_section(&cx, &names));
         let more = backport_branches::all(
             &cx.repo,
             &cx.config,
@@ -54,6 +57,7 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &CheckArgs) -> Result<
             .sections
             .push(check_branch(&cx, target, &args.skip, &mut report.notes));
     }
+    report.sections.extend(lines_section);
     if args.all && targets.is_empty() {
         report.notes.push(format!(
             "--all: no backport branch (`{}<role>` or `{}<line>`) of a release line exists",

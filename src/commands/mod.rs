@@ -1,6 +1,7 @@
 //! The commands, thin: each opens the checkout and its configuration, builds
 //! a `Context`, runs its checks or operations, and returns a `Report`.
 
+pub mod advisory;
 pub mod backport;
 pub mod check;
 pub mod verify_published;
@@ -14,16 +15,39 @@ use crate::config::Config;
 use crate::context::{Checkout, Context, Location};
 use crate::registry::{IndexLocation, RetryPolicy, SparseRegistry};
 use crate::release::Registries;
+use crate::release::affected::Exposure;
 use crate::render::Format;
-use crate::report::Report;
+use crate::report::{CheckResult, Detail, Report, Section, Status};
 use crate::shell::Shell;
 
-/// Runs the command `cli` names and returns its report.
-pub fn run(cli: &Cli) -> Result<Report> {
+/// What a command hands back to be written out.
+pub enum Output {
+    /// A report of rows, rendered in `format`.
+    Report { report: Report, format: Format },
+    /// A document (the advisory), already rendered.
+    Document(advisory::Document),
+}
+
+/// Runs the command `cli` names and returns its report or document.
+pub fn run(cli: &Cli) -> Result<Output> {
+    let report = |name: &str, run: &dyn Fn() -> Result<Report>| -> Result<Output> {
+        let format = cli.global.format.report_format(name)?;
+        Ok(Output::Report {
+            report: run()?,
+            format,
+        })
+    };
     match &cli.command {
-        Command::Check(args) => check::run(&cli.global, &cli.config, args),
-        Command::Backport(args) => backport::run(&cli.global, &cli.config, args),
-        Command::VerifyPublished(args) => verify_published::run(&cli.global, &cli.config, args),
+        Command::Check(args) => report("check", &|| check::run(&cli.global, &cli.config, args)),
+        Command::Backport(args) => report("backport", &|| {
+            backport::run(&cli.global, &cli.config, args)
+        }),
+        Command::VerifyPublished(args) => report("verify-published", &|| {
+            verify_published::run(&cli.global, &cli.config, args)
+        }),
+        Command::Advisory(args) => {
+            advisory::run(&cli.global, &cli.config, args).map(Output::Document)
+        }
     }
 }
 
@@ -52,10 +76,10 @@ impl Session {
     }
 }
 
-/// Progress goes to a terminal only, and never with `--format json` or `-q`.
+/// Progress goes to a terminal only, and never with machine-readable
+/// output (`--format json`, `rustsec`, `osv`, `ghsa`) or `-q`.
 pub fn shell_for(global: &GlobalArgs) -> Shell {
-    let progress =
-        !global.quiet && global.format != Format::Json && std::io::stderr().is_terminal();
+    let progress = !global.quiet && !global.format.is_machine() && std::io::stderr().is_terminal();
     Shell::new(progress, global.verbose)
 }
 
@@ -92,4 +116,86 @@ pub fn attach_registry_with(cx: &mut Context, policy: RetryPolicy) -> Result<()>
         policy,
     ));
     Ok(())
+}
+
+/// The section about the repository's release lines: which ones this run
+/// works on, and the ones it leaves out that are affected.
+pub fn lines_section(cx: &Context, targeted: &[&str]) -> Section {
+    let mut section = Section::new("release lines")
+        .fact("lines", targeted.join(", "))
+        .fact("chosen", cx.releases.note());
+    section.checks.push(unpatched_lines_row(cx, targeted));
+    section
+}
+
+/// `unpatched-lines`: release lines that are not targeted but still carry
+/// the vulnerable code ("affected, not patched"); they are never bumped,
+/// and the advisory must list them as vulnerable.
+pub fn unpatched_lines_row(cx: &Context, targeted: &[&str]) -> CheckResult {
+    const ID: &str = "unpatched-lines";
+    let others = match crate::release::affected::other_lines(
+        &cx.releases,
+        &cx.repo,
+        &cx.fix,
+        cx.base.commit,
+        cx.head.commit,
+        targeted,
+    ) {
+        Ok(o) => o,
+        Err(e) => {
+            return CheckResult::error(
+                ID,
+                format!("could not look at the other release lines: {e:#}"),
+            );
+        }
+    };
+    if others.is_empty() {
+        return CheckResult::pass(ID, "no other branch looks like a release line");
+    }
+    let mut findings = Vec::new();
+    for o in &others {
+        let tag = o
+            .newest_tag
+            .as_ref()
+            .map(|t| format!(" (newest release tag `{t}`)"))
+            .unwrap_or_default();
+        let name = &o.line.name;
+        let d = match &o.exposure {
+            None => Detail::new(format!("`{name}`{tag} already has the fix")),
+            Some(Exposure::Lacks) => Detail::new(format!(
+                "`{name}`{tag} does not have the code the fix changes: not affected"
+            )),
+            Some(Exposure::Carries { file }) => Detail::new(format!(
+                "`{name}`{tag} is affected, not patched: its `{file}` still has the code the fix changes; \
+                 it is not a target, so it gets no release (list it as vulnerable in the advisory, or target it)"
+            ))
+            .status(Status::Warn)
+            .file(file.clone()),
+            Some(Exposure::Unknown) => Detail::new(format!(
+                "`{name}`{tag} lacks the fix and the fix removes no code line to look for: \
+                 could not tell whether it is affected"
+            ))
+            .status(Status::Warn),
+        };
+        findings.push(d.reference(name.clone()));
+    }
+    let total = others.len();
+    let warned = findings
+        .iter()
+        .filter(|d| d.status == Some(Status::Warn))
+        .count();
+    if warned == 0 {
+        CheckResult::pass(
+            ID,
+            format!("none of the {total} release line(s) not targeted is affected"),
+        )
+    } else {
+        CheckResult::warn(
+            ID,
+            format!(
+                "{warned} of {total} release line(s) not targeted are affected or could not be told"
+            ),
+        )
+    }
+    .details(findings)
 }

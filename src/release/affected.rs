@@ -5,7 +5,9 @@
 
 use anyhow::Result;
 
-use crate::git::{Oid, Repo};
+use super::{ReleaseLine, Releases};
+use crate::git::{CommitInfo, Oid, Repo};
+use crate::presence::{self, Fix};
 
 /// The fix's footprint: per changed file, the lines whose presence says
 /// "the vulnerable code is here".
@@ -79,4 +81,56 @@ impl Footprint {
         }
         Ok(Exposure::Lacks)
     }
+}
+
+/// A release line nobody targets, and what its tree says.
+#[derive(Clone, Debug)]
+pub struct OtherLine {
+    pub line: ReleaseLine,
+    /// `None`: the line already has every fix commit.
+    pub exposure: Option<Exposure>,
+    /// The newest release tag on it, for the report.
+    pub newest_tag: Option<String>,
+}
+
+/// Every candidate line (a branch named like a release line) that is not
+/// among `targeted`, with whether it carries the vulnerable code.
+pub fn other_lines(
+    releases: &Releases,
+    repo: &Repo,
+    fix: &[CommitInfo],
+    base: Oid,
+    head: Oid,
+    targeted: &[&str],
+) -> Result<Vec<OtherLine>> {
+    let footprint = Footprint::of_fix(repo, base, head)?;
+    let mut out = Vec::new();
+    for line in &releases.candidates {
+        if targeted.iter().any(|t| line.is(t)) {
+            continue;
+        }
+        let Some(tip) = &line.tip else { continue };
+        let found = presence::find_on(
+            repo,
+            &Fix {
+                base,
+                head,
+                commits: fix,
+            },
+            tip.commit,
+        )?;
+        let exposure = if !found.is_empty() && found.iter().all(Option::is_some) {
+            None
+        } else {
+            Some(footprint.exposure(repo, tip.commit)?)
+        };
+        out.push(OtherLine {
+            line: line.clone(),
+            exposure,
+            newest_tag: releases
+                .newest_tag_on(repo, tip.commit)
+                .map(|t| t.name.clone()),
+        });
+    }
+    Ok(out)
 }

@@ -130,9 +130,9 @@ pub struct Releases {
     /// The main branch (`master`/`main` or configured), when it exists.
     pub main: Option<RefTip>,
     pub choice: LineChoice,
-    /// Branches that look like release lines but are not among the chosen
-    /// ones (end-of-life lines, or every candidate while undecided).
-    pub others: Vec<ReleaseLine>,
+    /// Every branch whose name reads as a release line (chosen or not),
+    /// oldest first: where to look for affected lines nobody targets.
+    pub candidates: Vec<ReleaseLine>,
     /// Tags that may be releases, newest version first.
     pub tags: Vec<ReleaseTag>,
     /// `None` with `--offline`: tags and lines are then the only evidence.
@@ -143,6 +143,7 @@ pub struct Releases {
     crates: BTreeMap<String, (String, PublishTarget)>,
     versions: RefCell<HashMap<(Oid, String), Option<Version>>>,
     workspaces: RefCell<HashMap<Oid, Option<Rc<Workspace>>>>,
+    carried: RefCell<HashMap<String, Rc<BTreeMap<Version, String>>>>,
 }
 
 impl Releases {
@@ -175,45 +176,18 @@ impl Releases {
         let mut releases = Releases {
             main,
             choice: LineChoice::NoLines,
-            others: Vec::new(),
+            candidates: Vec::new(),
             tags,
             registries: None,
             ws_dir: ws_dir.to_string(),
             crates,
             versions: RefCell::new(HashMap::new()),
             workspaces: RefCell::new(HashMap::new()),
+            carried: RefCell::new(HashMap::new()),
         };
+        releases.candidates = releases.candidate_lines(repo, config)?;
         releases.choice = releases.choose_lines(repo, config)?;
-        let chosen: Vec<String> = match &releases.choice {
-            LineChoice::Chosen { lines, .. } => lines.iter().map(|l| l.name.clone()).collect(),
-            _ => Vec::new(),
-        };
-        releases.others = releases
-            .candidate_lines(repo, config)?
-            .into_iter()
-            .filter(|l| !chosen.contains(&l.name))
-            .collect();
         Ok(releases)
-    }
-
-    /// Every branch whose name reads as a release line, other than the
-    /// main branch and backport branches, oldest first.
-    fn candidate_lines(&self, repo: &Repo, config: &Config) -> Result<Vec<ReleaseLine>> {
-        let main_name = self
-            .main
-            .as_ref()
-            .map(|m| m.name.trim_start_matches("origin/").to_string());
-        let mut candidates: Vec<ReleaseLine> = repo
-            .branches_with_origin()?
-            .iter()
-            .map(|b| b.name.trim_start_matches("origin/"))
-            .filter(|n| main_name.as_deref() != Some(*n))
-            .filter(|n| !n.starts_with(config.backport_prefix.as_str()))
-            .map(|n| ReleaseLine::new(n, None, repo.branch_tip(n)))
-            .filter(|l| l.parsed.is_some())
-            .collect();
-        self.sort(repo, &mut candidates);
-        Ok(candidates)
     }
 
     fn choose_lines(&self, repo: &Repo, config: &Config) -> Result<LineChoice> {
@@ -274,7 +248,7 @@ impl Releases {
             return Ok(LineChoice::Chosen { lines, why });
         }
 
-        let mut candidates = self.candidate_lines(repo, config)?;
+        let mut candidates = self.candidates.clone();
         if candidates.is_empty() {
             return Ok(LineChoice::NoLines);
         }
@@ -329,6 +303,25 @@ impl Releases {
             });
         }
         Ok(LineChoice::Undecided { candidates })
+    }
+
+    /// Branches whose names read as release lines, oldest first.
+    fn candidate_lines(&self, repo: &Repo, config: &Config) -> Result<Vec<ReleaseLine>> {
+        let main_name = self
+            .main
+            .as_ref()
+            .map(|m| m.name.trim_start_matches("origin/").to_string());
+        let mut candidates: Vec<ReleaseLine> = repo
+            .branches_with_origin()?
+            .iter()
+            .map(|b| b.name.trim_start_matches("origin/"))
+            .filter(|n| main_name.as_deref() != Some(*n))
+            .filter(|n| !n.starts_with(config.backport_prefix.as_str()))
+            .map(|n| ReleaseLine::new(n, None, repo.branch_tip(n)))
+            .filter(|l| l.parsed.is_some())
+            .collect();
+        self.sort(repo, &mut candidates);
+        Ok(candidates)
     }
 
     fn sort(&self, repo: &Repo, lines: &mut [ReleaseLine]) {
@@ -489,10 +482,8 @@ impl Releases {
         if let Some(tag) = self.release_tag(repo, name, version)? {
             return Ok(Some(ReleaseEvidence::Tag(tag.name.clone())));
         }
-        for tag in &self.tags {
-            if self.version_at(repo, tag.commit, name)?.as_ref() == Some(version) {
-                return Ok(Some(ReleaseEvidence::CarriedBy(tag.name.clone())));
-            }
+        if let Some(tag) = self.carried(repo, name)?.get(version) {
+            return Ok(Some(ReleaseEvidence::CarriedBy(tag.clone())));
         }
         for line in self.evidence_lines() {
             if except.iter().any(|e| line.is(e)) {
@@ -583,6 +574,25 @@ impl Releases {
                 .filter_map(|v| Version::parse(&v.version).ok())
                 .collect(),
         ))
+    }
+
+    /// The versions of `name` that release tags' commits carry, with the
+    /// newest such tag for each (scanned once per crate).
+    fn carried(&self, repo: &Repo, name: &str) -> Result<Rc<BTreeMap<Version, String>>> {
+        if let Some(m) = self.carried.borrow().get(name) {
+            return Ok(m.clone());
+        }
+        let mut map: BTreeMap<Version, String> = BTreeMap::new();
+        for tag in &self.tags {
+            if let Some(v) = self.version_at(repo, tag.commit, name)? {
+                map.entry(v).or_insert_with(|| tag.name.clone());
+            }
+        }
+        let map = Rc::new(map);
+        self.carried
+            .borrow_mut()
+            .insert(name.to_string(), map.clone());
+        Ok(map)
     }
 
     /// The release tag of `name@version`: a tag whose name ends in the

@@ -6,8 +6,7 @@
 use anyhow::Result;
 
 use super::{RowDef, Verification};
-use crate::presence::{self, Fix};
-use crate::release::affected::{Exposure, Footprint};
+use crate::release::affected::{Exposure, other_lines};
 use crate::report::{CheckResult, Detail, Status};
 
 pub const ROW: RowDef = RowDef {
@@ -17,59 +16,52 @@ pub const ROW: RowDef = RowDef {
 
 fn run(v: &Verification<'_>) -> Result<CheckResult> {
     let cx = v.cx;
-    let others: Vec<_> = cx
-        .releases
-        .others
-        .iter()
-        .filter(|l| !v.plan.lines.iter().any(|u| l.is(&u.name)))
-        .collect();
+    let targeted: Vec<&str> = v.plan.lines.iter().map(|l| l.name.as_str()).collect();
+    // The same answer `advisory` gives for lines nobody targets.
+    let others = other_lines(
+        &cx.releases,
+        &cx.repo,
+        &v.plan.required,
+        cx.base.commit,
+        cx.head.commit,
+        &targeted,
+    )?;
     if others.is_empty() {
         return Ok(CheckResult::pass(
             ROW.id,
             "no branch besides the release lines looks like a release line",
         ));
     }
-    let footprint = Footprint::of_fix(&cx.repo, cx.base.commit, cx.head.commit)?;
-    let fix = Fix {
-        base: cx.base.commit,
-        head: cx.head.commit,
-        commits: &v.plan.required,
-    };
     let mut findings = Vec::new();
-    for line in others {
-        let Some(tip) = line.tip.as_ref().map(|t| t.commit) else {
-            continue;
-        };
-        let d = match footprint.exposure(&cx.repo, tip)? {
-            Exposure::Unknown => Detail::new(format!(
-                "cannot tell whether `{}` carries the vulnerable code: the fix changes no code line to look for",
-                line.name
-            ))
-            .status(Status::Warn),
-            Exposure::Lacks => Detail::new(format!(
-                "`{}` does not carry the vulnerable code",
-                line.name
+    for other in others {
+        let name = &other.line.name;
+        let newest = other
+            .newest_tag
+            .as_ref()
+            .map(|t| format!(", newest release `{t}`"))
+            .unwrap_or_default();
+        let d = match other.exposure {
+            None => Detail::new(format!(
+                "`{name}` is not among the release lines but has the fix"
             ))
             .status(Status::Pass),
-            Exposure::Carries { file } => {
-                let found = presence::find_on(&cx.repo, &fix, tip)?;
-                if !found.is_empty() && found.iter().all(Option::is_some) {
-                    Detail::new(format!(
-                        "`{}` is not among the release lines but has the fix",
-                        line.name
-                    ))
+            Some(Exposure::Lacks) => {
+                Detail::new(format!("`{name}` does not carry the vulnerable code"))
                     .status(Status::Pass)
-                } else {
-                    Detail::new(format!(
-                        "`{}` carries the vulnerable code ({file}) and is not among the release lines: affected, not patched",
-                        line.name
-                    ))
-                    .status(Status::Warn)
-                    .file(file)
-                }
             }
+            Some(Exposure::Unknown) => Detail::new(format!(
+                "cannot tell whether `{name}`{newest} carries the vulnerable code: \
+                 the fix changes no code line to look for"
+            ))
+            .status(Status::Warn),
+            Some(Exposure::Carries { file }) => Detail::new(format!(
+                "`{name}`{newest} carries the vulnerable code ({file}) and is not among the release lines: \
+                 affected, not patched"
+            ))
+            .status(Status::Warn)
+            .file(file),
         };
-        findings.push(d.reference(&line.name));
+        findings.push(d.reference(name));
     }
     let result = CheckResult::from_findings(ROW.id, findings, "", |f| {
         let warned = f.iter().filter(|d| d.status == Some(Status::Warn)).count();
@@ -81,7 +73,8 @@ fn run(v: &Verification<'_>) -> Result<CheckResult> {
     });
     Ok(match result.status {
         Status::Warn => result.hint(
-            "say in the advisory that these lines are affected and not patched, or add them to `branches` and backport",
+            "say in the advisory that these lines are affected and not patched (`advisory` lists them), \
+             or add them to `branches` and backport",
         ),
         _ => result,
     })

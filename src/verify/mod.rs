@@ -20,7 +20,7 @@ use anyhow::Result;
 
 use crate::context::Context;
 use crate::report::CheckResult;
-pub use plan::{Expected, LineUnderTest, Plan};
+pub use plan::{Expected, LeftOut, LineUnderTest, Plan, required_commits};
 pub use superproject::Superproject;
 pub use tag::TagRules;
 

@@ -160,7 +160,7 @@ impl Plan {
 
 /// The fix commits every line must have: merges and commits that are
 /// version bookkeeping (the main branch's own bump) left out.
-fn required_commits(cx: &Context) -> Result<(Vec<CommitInfo>, Vec<LeftOut>)> {
+pub fn required_commits(cx: &Context) -> Result<(Vec<CommitInfo>, Vec<LeftOut>)> {
     let members: BTreeSet<String> = cx
         .head_ws
         .members
