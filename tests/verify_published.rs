@@ -75,7 +75,6 @@ fn a_complete_release_passes() {
         .assert_detail("branches", "ref", "stable", "by cherry-pick trailer")
         .assert_detail("branches", "ref", "beta", "by patch-id")
         .assert_detail("branches", "ref", "master", "the commit itself")
-        .assert_status("affected", "pass")
         .assert_status("dependencies", "pass")
         .assert_detail("dependencies", "crate", "itoa", "resolves to 1.0.19")
         .assert_status("superproject", "skip");
@@ -201,14 +200,341 @@ fn tags_missing_on_the_wrong_branch_or_with_the_wrong_version() {
         );
 }
 
+/// The `branches` detail about fix commit `rev` on `line`: (status, message).
+fn presence_of(run: &support::Run, fx: &Fixture, rev: &str, line: &str) -> (String, String) {
+    let id = fx.git(&["rev-parse", rev]);
+    let found: Vec<&serde_json::Value> = run
+        .details_with("branches", "commit", &id)
+        .into_iter()
+        .filter(|d| d["ref"] == line)
+        .collect();
+    assert_eq!(found.len(), 1, "{rev} on {line}:\n{run:?}");
+    (
+        found[0]["status"].as_str().unwrap_or_default().to_string(),
+        found[0]["message"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+#[test]
+fn a_backport_that_raised_a_dependency_matches_without_release_files() {
+    let fx = Fixture::scenario("verify-code-patch-id");
+    let server = IndexServer::start(Mode::Normal);
+    published(&server);
+    let run = verify(&fx, &server, &[]);
+    run.assert_code(0).assert_status("branches", "pass");
+    let beta = fx.git(&["rev-parse", "--short", "beta~1"]);
+    let (status, message) = presence_of(&run, &fx, "fix-path-traversal~2", "beta");
+    assert_eq!(status, "pass");
+    assert!(
+        message.contains(&format!(
+            "by patch-id without Cargo.toml, Cargo.lock and changelog hunks in {beta}"
+        )),
+        "{message}"
+    );
+    let (_, message) = presence_of(&run, &fx, "fix-path-traversal~1", "beta");
+    assert!(message.contains("(by patch-id in"), "{message}");
+}
+
+#[test]
+fn a_rewritten_backport_warns_and_a_same_subject_commit_does_not_match() {
+    let fx = Fixture::scenario("verify-rewritten");
+    let server = IndexServer::start(Mode::Normal);
+    published(&server);
+    let run = verify(&fx, &server, &[]);
+    run.assert_code(1).assert_status("branches", "fail");
+    // beta: same author, subject and message, author date 1 s later, other
+    // content: present, with a warning and both diff stats.
+    let rewritten = fx.git(&["rev-parse", "--short", "beta~1"]);
+    let (status, message) = presence_of(&run, &fx, "fix-path-traversal~2", "beta");
+    assert_eq!(status, "warn", "{message}");
+    for part in [
+        format!("rewritten as {rewritten}: same author"),
+        "(1 s apart, within the 2 s tolerance)".to_string(),
+        "crates/cargo-util/src/lib.rs +3 -0".to_string(),
+        "2 added or removed line(s) differ".to_string(),
+        "confirm by hand".to_string(),
+    ] {
+        assert!(message.contains(&part), "{part:?} in {message}");
+    }
+    // stable: the same subject and author an hour later is not the fix.
+    let (status, message) = presence_of(&run, &fx, "fix-path-traversal~2", "stable");
+    assert_eq!(status, "fail");
+    assert!(
+        message.contains("is missing on stable branch `stable`"),
+        "{message}"
+    );
+    let (status, _) = presence_of(&run, &fx, "fix-path-traversal~1", "stable");
+    assert_eq!(status, "pass");
+}
+
 #[test]
 fn a_squashed_backport_counts() {
     let fx = Fixture::scenario("verify-squashed");
     let server = IndexServer::start(Mode::Normal);
     published(&server);
-    verify(&fx, &server, &[])
-        .assert_status("branches", "pass")
-        .assert_detail("branches", "ref", "beta", "as part of squashed");
+    let run = verify(&fx, &server, &[]);
+    run.assert_code(0).assert_status("branches", "pass");
+    let squash = fx.git(&["rev-parse", "--short", "beta"]);
+    for rev in ["fix-path-traversal~2", "fix-path-traversal~1"] {
+        let (_, message) = presence_of(&run, &fx, rev, "beta");
+        assert!(
+            message.contains(&format!(
+                "as part of squashed {squash} (equal to the whole fix"
+            )),
+            "{message}"
+        );
+    }
+    // The `cherry-pick -m 1` brought master's bump too: beta ships it.
+    run.assert_detail(
+        "versions",
+        "ref",
+        "beta",
+        "cargo-util on `beta` went from 0.2.4 to 0.2.5 with the fix",
+    )
+    .assert_detail(
+        "registry",
+        "crate",
+        "cargo-util",
+        "cargo-util@0.2.6 (stable) is on",
+    );
+}
+
+#[test]
+fn a_merged_backport_counts_by_its_first_parent_diff() {
+    let fx = Fixture::scenario("verify-squashed-merge");
+    let server = IndexServer::start(Mode::Normal);
+    published(&server);
+    let run = verify(&fx, &server, &[]);
+    run.assert_code(0).assert_status("branches", "pass");
+    let merge = fx.git(&["rev-parse", "--short", "beta"]);
+    for rev in ["fix-path-traversal~2", "fix-path-traversal~1"] {
+        let (_, message) = presence_of(&run, &fx, rev, "beta");
+        assert!(
+            message.contains(&format!(
+                "as part of squashed merge {merge}, whose first-parent diff (equal to the whole fix)"
+            )),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn ancestry_finds_a_fix_merged_forward() {
+    let fx = Fixture::scenario("verify-merge-forward");
+    let server = IndexServer::start(Mode::Normal);
+    server.publish("cargo", "0.73.1", CKSUM, false);
+    server.publish("cargo-util", "0.2.6", CKSUM, false);
+    let run = verify(&fx, &server, &[]);
+    run.assert_code(0).assert_status("branches", "pass");
+    for line in ["stable", "beta", "master"] {
+        for rev in ["fix-path-traversal~1", "fix-path-traversal"] {
+            let (_, message) = presence_of(&run, &fx, rev, line);
+            assert!(message.contains("(the commit itself)"), "{message}");
+        }
+    }
+    // stable released it; beta and master carry it through the merges, and
+    // stable's tag reached master only by merging: not master's release.
+    run.assert_detail(
+        "versions",
+        "ref",
+        "stable",
+        "cargo 0.73.1 on `stable` is the release made after the fix",
+    )
+    .assert_detail(
+        "versions",
+        "ref",
+        "beta",
+        "cargo 0.74.0 on `beta` has not been released yet",
+    )
+    .assert_detail(
+        "versions",
+        "ref",
+        "master",
+        "`master` made no release tag after the fix",
+    );
+    let expected = &run.json()["sections"][0]["facts"][2]["value"];
+    assert_eq!(expected, "cargo@0.73.1, cargo-util@0.2.6", "{run:?}");
+}
+
+#[test]
+fn a_declared_backport_counts_only_when_it_is_on_the_line() {
+    let fx = Fixture::scenario("verify-declared");
+    let server = IndexServer::start(Mode::Normal);
+    published(&server);
+    let run = verify(&fx, &server, &[]);
+    run.assert_code(1);
+    let (status, message) = presence_of(&run, &fx, "fix-path-traversal~2", "beta");
+    assert_eq!(status, "fail", "{message}");
+
+    let range = format!(
+        "beta={}..{}",
+        fx.git(&["rev-parse", "--short", "beta~2"]),
+        fx.git(&["rev-parse", "--short", "beta"])
+    );
+    let before = fx.state();
+    let run = verify(&fx, &server, &["--backport", &range]);
+    run.assert_code(0).assert_status("branches", "pass");
+    for rev in ["fix-path-traversal~2", "fix-path-traversal~1"] {
+        let (_, message) = presence_of(&run, &fx, rev, "beta");
+        assert!(
+            message.contains(&format!("declared by --backport {range}")),
+            "{message}"
+        );
+    }
+    // A declaration that does not hold is a failure, not a match.
+    let beta_tip = fx.git(&["rev-parse", "beta"]);
+    let run = verify(
+        &fx,
+        &server,
+        &[
+            "--backport",
+            &range,
+            "--backport",
+            &format!("stable={beta_tip}"),
+        ],
+    );
+    run.assert_code(1).assert_detail(
+        "branches",
+        "commit",
+        &beta_tip,
+        "is not on `stable`: the declaration does not hold",
+    );
+    // A line that is not being verified is bad input.
+    let run = verify(&fx, &server, &["--backport", "nope=HEAD"]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("not a line being verified"), "{run:?}");
+    assert_eq!(before, fx.state());
+}
+
+#[test]
+fn release_day_without_the_bump_fails_and_passes_after_it() {
+    let fx = Fixture::scenario("verify-release-day");
+    let server = IndexServer::start(Mode::Normal);
+    published(&server);
+    let run = verify(&fx, &server, &[]);
+    run.assert_code(1)
+        .assert_status("versions", "fail")
+        .assert_detail(
+            "versions",
+            "crate",
+            "cargo",
+            "the fix is on stable but its version 0.73.0 is the release from before the fix",
+        )
+        .assert_detail(
+            "versions",
+            "crate",
+            "cargo-util",
+            "the fix is on stable but its version 0.2.3 is the release from before the fix",
+        );
+    // The line nobody maintains is named, not bumped.
+    let unpatched = run.row_in(Some("release lines"), "unpatched-lines");
+    assert_eq!(unpatched["status"], "warn", "{run:?}");
+    assert!(
+        unpatched["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["ref"] == "rel-0.72"
+                && d["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("`rel-0.72` (newest release tag `0.73.0`) is affected, not patched")),
+        "{run:?}"
+    );
+    assert!(
+        fx.git(&["tag", "--list", "0.73.1"]).is_empty(),
+        "nothing was tagged"
+    );
+
+    fx.steps(
+        r#"
+[[step]]
+switch = "stable"
+
+[[step]]
+replace = [
+    ["Cargo.toml", 'version = "0.73.0"', 'version = "0.73.1"'],
+    ["crates/cargo-util/Cargo.toml", 'version = "0.2.3"', 'version = "0.2.6"'],
+    ["Cargo.toml", 'version = "0.2.3", path', 'version = "0.2.6", path'],
+]
+lock = true
+commit = """
+Release cargo 0.73.1 and cargo-util 0.2.6
+
+Point release for GHSA-r5w3-xm58-jv6j."""
+tag = "0.73.1"
+
+[[step]]
+switch = "fix-path-traversal"
+"#,
+    );
+    let run = verify(&fx, &server, &[]);
+    run.assert_code(0)
+        .assert_status("versions", "pass")
+        .assert_detail(
+            "versions",
+            "crate",
+            "cargo",
+            "cargo 0.73.1 on `stable` is the release made after the fix (tag `0.73.1`)",
+        )
+        .assert_status("registry", "pass")
+        .assert_status("tag", "pass");
+}
+
+#[test]
+fn an_embargoed_dependency_warns_in_check_and_fails_verify_until_published() {
+    let fx = Fixture::scenario("verify-released");
+    let server = IndexServer::start(Mode::Normal);
+    published(&server);
+    // The index knows itoa, but not the version the fix requires.
+    let index = IndexServer::start(Mode::Normal);
+    for (name, version) in [
+        ("cargo", "0.73.1"),
+        ("cargo-util", "0.2.5"),
+        ("cargo-util", "0.2.6"),
+        ("itoa", "1.0.9"),
+    ] {
+        index.publish(name, version, CKSUM, false);
+    }
+    let check = |index: &IndexServer, extra: &[&str]| {
+        let mut args = vec!["check", "--format", "json", "--base", "fix-base", "--index"];
+        args.push(index.url.as_str());
+        args.extend(["--skip", "ci", "--skip", "semver", "--skip", "lockfile"]);
+        args.extend_from_slice(extra);
+        fx.run(&args)
+    };
+    let unpublished = "itoa 1.0.18 is not published (the newest on";
+    let first_step = "it must be published first; it is the first step on release day";
+    check(&index, &[])
+        .assert_status("dependencies", "warn")
+        .assert_detail("dependencies", "crate", "itoa", unpublished)
+        .assert_detail("dependencies", "crate", "itoa", first_step)
+        .assert_detail(
+            "dependencies",
+            "file",
+            "crates/cargo-util/Cargo.toml",
+            "`itoa = \"1.0.18\"` in crates/cargo-util/Cargo.toml [dependencies], added by the fix",
+        );
+    check(&index, &["--release-day"]).assert_status("dependencies", "fail");
+    verify(&fx, &index, &[])
+        .assert_code(1)
+        .assert_status("dependencies", "fail")
+        .assert_detail("dependencies", "crate", "itoa", unpublished);
+    // An index that cannot answer is never "not published".
+    let broken = IndexServer::start(Mode::Garbage);
+    check(&broken, &[]).assert_status("dependencies", "error");
+    // Offline, the row says it did not look.
+    fx.check(&["--base", "fix-base", "--skip", "ci", "--skip", "semver"])
+        .assert_status("dependencies", "skip");
+
+    index.publish("itoa", "1.0.18", CKSUM, false);
+    check(&index, &[])
+        .assert_status("dependencies", "pass")
+        .assert_detail("dependencies", "crate", "itoa", "resolves to 1.0.18");
+    verify(&fx, &index, &[])
+        .assert_code(0)
+        .assert_status("dependencies", "pass");
+    drop(server);
 }
 
 #[test]
