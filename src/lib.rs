@@ -15,11 +15,14 @@ pub mod interrupt;
 pub mod lockfile;
 pub mod manifest;
 pub mod presence;
+pub mod process;
 pub mod registry;
 pub mod render;
 pub mod report;
 pub mod semver_checks;
 pub mod shell;
+pub mod text;
+pub mod untrusted;
 pub mod verify;
 pub mod workspace;
 

@@ -282,15 +282,27 @@ fn skipped_checks_are_skip_not_pass() {
 fn explicit_base_narrows_the_fix() {
     let fx = Fixture::scenario("messy-commits");
     let run = fx.check(&["--base", "fix-path-traversal~1"]);
-    let facts = &run.json()["sections"][0]["facts"];
-    let commits = facts
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["key"] == "commits")
-        .unwrap();
+    let section = &run.json()["sections"][0];
+    let fact = |key: &str| {
+        section["facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["key"] == key)
+            .unwrap_or_else(|| panic!("no fact `{key}`:\n{run:?}"))
+    };
     // side's commit and the merge: the fixup and the fix are below BASE.
-    assert_eq!(commits["value"], "2", "{run:?}");
+    // Facts are typed: a number, full commit ids, a list.
+    assert_eq!(fact("commits")["value"], 2, "{run:?}");
+    assert_eq!(fact("head")["value"], fx.git(&["rev-parse", "HEAD"]));
+    assert_eq!(
+        fact("base")["value"],
+        fx.git(&["rev-parse", "fix-path-traversal~1"])
+    );
+    assert_eq!(fact("base")["note"], "--base fix-path-traversal~1");
+    assert!(fact("changed-crates")["value"].is_array(), "{run:?}");
+    // Every section carries its own status, the worst of its rows.
+    assert_eq!(section["status"], run.json()["status"], "{run:?}");
 }
 
 #[test]

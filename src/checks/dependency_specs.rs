@@ -8,6 +8,7 @@ use semver::VersionReq;
 use super::CheckDef;
 use crate::context::{ChangedCrate, Context};
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::count;
 use crate::workspace::{DepKind, Dependency, Member};
 
 pub const CHECK: CheckDef = CheckDef {
@@ -42,15 +43,21 @@ fn run(cx: &Context) -> Result<CheckResult> {
         .filter(|d| d.status == Some(Status::Fail))
         .count();
     let summary_ok = format!(
-        "{checked} requirement(s) on {} bumped crate(s) exclude the vulnerable versions",
-        bumped.len()
+        "{} on {} {} the vulnerable versions",
+        count(checked, "requirement"),
+        count(bumped.len(), "bumped crate"),
+        if checked == 1 { "excludes" } else { "exclude" }
     );
     if failing == 0 {
         return Ok(CheckResult::pass(CHECK.id, summary_ok).details(findings));
     }
     Ok(CheckResult::fail(
         CHECK.id,
-        format!("{failing} requirement(s) still allow a vulnerable version"),
+        format!(
+            "{} still {} a vulnerable version",
+            count(failing, "requirement"),
+            if failing == 1 { "allows" } else { "allow" }
+        ),
     )
     .details(findings)
     .hint(

@@ -4,10 +4,11 @@
 
 use anyhow::Result;
 
-use super::CheckDef;
+use super::{CheckDef, temporary_patches};
 use crate::context::{Context, LockedResolve};
 use crate::lockfile::Lockfile;
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::count;
 use crate::workspace::FileSource;
 use crate::workspace::WorkTree;
 
@@ -74,6 +75,7 @@ fn run(cx: &Context) -> Result<CheckResult> {
             Some(_) => {}
         }
     }
+    let mut blamed = false;
     match cx.locked_resolve() {
         LockedResolve::Ok { .. } => {}
         LockedResolve::Stale { message } => findings.push(
@@ -84,21 +86,28 @@ fn run(cx: &Context) -> Result<CheckResult> {
             .status(Status::Fail)
             .file(&path),
         ),
-        LockedResolve::Failed { message } => findings.push(
-            Detail::new(format!(
-                "`cargo metadata --locked` could not run:\n{}",
-                last_lines(&message, 8)
-            ))
-            .status(Status::Error)
-            .file(&path),
-        ),
+        LockedResolve::Failed { message } => {
+            let text = match temporary_patches::blamed_pin(cx, &message) {
+                Some(pin) => {
+                    blamed = true;
+                    format!(
+                        "`cargo metadata --locked` cannot load {pin}: the pin `temporary-patches` reports"
+                    )
+                }
+                None => format!(
+                    "`cargo metadata --locked` could not run:\n{}",
+                    last_lines(&message, 8)
+                ),
+            };
+            findings.push(Detail::new(text).status(Status::Error).file(&path));
+        }
     }
     let result = CheckResult::from_findings(
         CHECK.id,
         findings,
         format!(
-            "{path} matches the manifests ({} members, cargo --locked agrees)",
-            cx.head_ws.members.len()
+            "{path} matches the manifests ({}, cargo --locked agrees)",
+            count(cx.head_ws.members.len(), "member")
         ),
         |f| {
             let worst = f.iter().filter_map(|d| d.status).max();
@@ -114,6 +123,10 @@ fn run(cx: &Context) -> Result<CheckResult> {
         Status::Warn => result.hint(format!(
             "commit {path}: a release must ship the lockfile it was tested with"
         )),
+        Status::Error if blamed => {
+            result.hint("remove the temporary pin (see `temporary-patches`) and run `check` again")
+        }
+        Status::Error if cx.config.offline => result.hint("fix the cargo error above"),
         Status::Error => {
             result.hint("fix the cargo error above (use --offline without network access)")
         }

@@ -87,15 +87,17 @@ fn run(cx: &Context) -> Result<CheckResult> {
         });
     }
 
+    // Without the tool nothing is known about the API: "could not verify".
     let Some(binary) = semver_checks::find_binary() else {
-        return Ok(
-            CheckResult::fail(CHECK.id, "cargo-semver-checks is not installed")
-                .details(notes)
-                .hint(format!(
-                    "install it: `{}`",
-                    semver_checks::install_command()
-                )),
-        );
+        return Ok(CheckResult::error(
+            CHECK.id,
+            "cargo-semver-checks is not installed: the API was not compared with BASE",
+        )
+        .details(notes)
+        .hint(format!(
+            "install it: `{}` (or skip the row with --skip semver)",
+            semver_checks::install_command()
+        )));
     };
     let packages: Vec<String> = to_check.iter().map(|c| c.name.clone()).collect();
     cx.shell.status(
@@ -116,6 +118,7 @@ fn run(cx: &Context) -> Result<CheckResult> {
         packages: &packages,
         target_dir: cx.target_dir_shared.then_some(cx.target_dir.as_path()),
         offline: cx.config.offline,
+        limit: cx.config.semver_timeout,
     }
     .run(clean.then_some((cache_dir.as_path(), tree)))?;
     if reused {
@@ -186,6 +189,20 @@ fn run(cx: &Context) -> Result<CheckResult> {
                  `--allow-breaking CRATE` accepts it without a bump",
             )
         }
+        Outcome::TimedOut(limit) => CheckResult::error(
+            CHECK.id,
+            format!(
+                "cargo-semver-checks did not finish within {} and was ended",
+                crate::ci::format_duration(limit)
+            ),
+        )
+        .details(notes)
+        .hint(format!(
+            "raise the limit with `semver-timeout = <seconds>` in [workspace.metadata.security-release] \
+             or --semver-timeout (now {}s), or look at what takes so long: `{}`",
+            limit.as_secs(),
+            rerun_command(cx, &packages)
+        )),
         Outcome::CouldNotRun { status, message } => CheckResult::error(
             CHECK.id,
             format!("cargo-semver-checks could not run ({status})"),
@@ -196,15 +213,20 @@ fn run(cx: &Context) -> Result<CheckResult> {
                 .collect::<Vec<_>>(),
         )
         .hint(format!(
-            "run it yourself to see everything: `cargo semver-checks --baseline-rev {} {}`",
-            cx.base.commit,
-            packages
-                .iter()
-                .map(|p| format!("--package {p}"))
-                .collect::<Vec<_>>()
-                .join(" ")
+            "run it yourself to see everything: `{}`",
+            rerun_command(cx, &packages)
         )),
     })
+}
+
+/// The invocation the row ran, as a command line to paste.
+fn rerun_command(cx: &Context, packages: &[String]) -> String {
+    let mut words = vec!["--baseline-rev".to_string(), cx.base.commit.to_string()];
+    for p in packages {
+        words.push("--package".to_string());
+        words.push(p.clone());
+    }
+    crate::text::command(["cargo", "semver-checks"], &words)
 }
 
 fn violation_details(v: &PackageVerdict) -> Vec<Detail> {

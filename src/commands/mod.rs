@@ -6,6 +6,7 @@ pub mod check;
 pub mod verify_published;
 
 use std::io::IsTerminal;
+use std::path::Path;
 
 use anyhow::{Context as _, Result};
 
@@ -19,11 +20,47 @@ use crate::shell::Shell;
 
 /// Runs the command `cli` names and returns its report.
 pub fn run(cli: &Cli) -> Result<Report> {
-    match &cli.command {
-        Command::Check(args) => check::run(&cli.global, &cli.config, args),
-        Command::Backport(args) => backport::run(&cli.global, &cli.config, args),
-        Command::VerifyPublished(args) => verify_published::run(&cli.global, &cli.config, args),
+    let mut report = match &cli.command {
+        Command::Check(args) => check::run(&cli.global, cli.config(), args),
+        Command::Backport(args) => backport::run(&cli.global, cli.config(), args),
+        Command::VerifyPublished(args) => verify_published::run(&cli.global, cli.config(), args),
+    }?;
+    report.local_paths = local_paths(&cli.global);
+    Ok(report)
+}
+
+/// The absolute paths a report may name and what Markdown shows instead:
+/// the target directory (`target` inside the work tree, else `<target>`),
+/// the work tree itself (paths relative to it) and the home directory (`~`).
+fn local_paths(global: &GlobalArgs) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut add = |path: &Path, shown: &str| {
+        for p in [Some(path.to_path_buf()), path.canonicalize().ok()]
+            .into_iter()
+            .flatten()
+        {
+            let p = p.to_string_lossy().into_owned();
+            if !out.iter().any(|(q, _)| *q == p) {
+                out.push((p, shown.to_string()));
+            }
+        }
+    };
+    let location = Location {
+        cwd: std::env::current_dir().unwrap_or_default(),
+        manifest_path: global.manifest_path.clone(),
+    };
+    if let Ok(checkout) = Checkout::locate(&location) {
+        let workdir = checkout.repo.workdir().to_path_buf();
+        let target = crate::context::default_target_dir(&checkout.workspace_root);
+        if !target.starts_with(&workdir) {
+            add(&target, "<target>");
+        }
+        add(&workdir, "");
     }
+    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        add(Path::new(&home), "~");
+    }
+    out
 }
 
 /// The checkout a command works on, its configuration, and where progress goes.
@@ -43,6 +80,7 @@ impl Session {
         let checkout = Checkout::locate(&location)?;
         let mut config = Config::from_manifest(&checkout.root_doc, &checkout.root_manifest)?;
         config.apply_flags(flags, global.offline);
+        config.index_timeout = global.timeout;
         Ok(Session {
             checkout,
             config,
@@ -51,11 +89,14 @@ impl Session {
     }
 }
 
-/// Progress goes to a terminal only, and never with `--format json` or `-q`.
+/// Progress goes to a terminal, and never with `--format json` or `-q`;
+/// `-v` asks for it (and more) also where stderr is a CI log. Warnings go to
+/// stderr unless `-q`.
 pub fn shell_for(global: &GlobalArgs) -> Shell {
-    let progress =
-        !global.quiet && global.format != Format::Json && std::io::stderr().is_terminal();
-    Shell::new(progress, global.verbose)
+    let progress = !global.quiet
+        && (global.verbose > 0
+            || (global.format != Format::Json && std::io::stderr().is_terminal()));
+    Shell::new(progress, if global.quiet { 0 } else { global.verbose }).warnings(!global.quiet)
 }
 
 /// The index that says which versions are published: `index` / `--index`,
@@ -76,7 +117,11 @@ pub fn attach_registry(cx: &mut Context) -> Result<()> {
         return Ok(());
     }
     let scratch = crate::verify::scratch_dir(cx);
-    let registry = SparseRegistry::new(index_location(cx)?, &scratch, RetryPolicy::default())?;
+    let policy = RetryPolicy {
+        timeout: cx.config.index_timeout,
+        ..RetryPolicy::default()
+    };
+    let registry = SparseRegistry::new(index_location(cx)?, &scratch, policy)?;
     cx.registry = Some(Box::new(registry));
     Ok(())
 }
