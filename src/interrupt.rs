@@ -95,6 +95,22 @@ pub fn install() {
     });
 }
 
+/// Blocks the calling thread for good when a signal is ending the tool: the
+/// signal thread runs the cleanups and exits the process, and no other
+/// thread may finish first (with another exit code, or before a restore).
+pub fn wait_for_the_end() -> ! {
+    loop {
+        std::thread::park();
+    }
+}
+
+/// Returns normally unless a signal is ending the tool (then it never does).
+pub fn unless_ending() {
+    if crate::process::ending() {
+        wait_for_the_end();
+    }
+}
+
 extern "C" fn on_signal(signal: libc::c_int) {
     let fd = SIGNAL_PIPE.load(Ordering::Relaxed);
     let byte = signal as u8;

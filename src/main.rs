@@ -36,7 +36,9 @@ fn main() -> ExitCode {
     };
     choice.write_global();
     cargo_security_release::process::set_trace(cli.global.verbose >= 2 && !cli.global.quiet);
-    match cargo_security_release::run(&cli) {
+    let result = cargo_security_release::run(&cli);
+    cargo_security_release::interrupt::unless_ending();
+    match result {
         Ok(report) => {
             print_stdout(&render::render(&report, cli.global.format));
             ExitCode::from(report.exit_code() as u8)

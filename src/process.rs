@@ -127,10 +127,8 @@ fn spawn(cmd: &mut Command) -> io::Result<Child> {
     cmd.stdin(Stdio::null()).process_group(0);
     let mut groups = GROUPS.lock().unwrap_or_else(|e| e.into_inner());
     if ENDING.load(Ordering::SeqCst) {
-        return Err(io::Error::new(
-            io::ErrorKind::Interrupted,
-            "the tool is being interrupted",
-        ));
+        drop(groups);
+        crate::interrupt::wait_for_the_end();
     }
     let child = cmd.spawn()?;
     groups.insert(child.id() as i32);
@@ -167,6 +165,11 @@ fn wait(mut child: Child, limit: Option<Duration>) -> io::Result<Ended> {
         .unwrap_or_else(|e| e.into_inner())
         .remove(&pid);
     let status = child.wait()?;
+    if ENDING.load(Ordering::SeqCst) {
+        // Ended by the signal handler: what this child did no longer
+        // matters, and the caller must not go on to report or exit.
+        crate::interrupt::wait_for_the_end();
+    }
     Ok(match timed_out {
         Some(limit) => Ended::TimedOut(limit),
         None => Ended::Exited(status),
@@ -216,6 +219,11 @@ fn end_group(pgid: i32) {
         std::thread::sleep(Duration::from_millis(10));
     }
     signal_group(pgid, libc::SIGKILL);
+}
+
+/// True once a signal is ending the tool.
+pub fn ending() -> bool {
+    ENDING.load(Ordering::SeqCst)
 }
 
 /// Called by the signal handler: no child starts from now on, and every

@@ -120,7 +120,12 @@ fn ci_that_changes_the_tree_gets_no_receipt() {
     let flags = args(ONLY_CI, &["--ci", &ci]);
     let run = fx.check(&flags);
     run.assert_status("ci", "pass");
-    run.assert_detail("ci", "file", "coverage.txt", "left 1 change(s)");
+    run.assert_detail(
+        "ci",
+        "file",
+        "coverage.txt",
+        "left 1 change in the work tree",
+    );
     std::fs::remove_file(fx.repo.join("coverage.txt")).unwrap();
     fx.check(&flags).assert_status("ci", "pass");
     assert_eq!(
@@ -267,7 +272,7 @@ fn semver_accepts_a_declared_minor_bump_below_1_0() {
 }
 
 #[test]
-fn semver_missing_binary_fails_with_the_install_command() {
+fn semver_missing_binary_cannot_verify_and_names_the_install_command() {
     let fx = Fixture::scenario("good-fix");
     // A PATH with git only, and a CARGO_HOME without the binary.
     let bin = fx.root().join("bin");
@@ -291,7 +296,8 @@ fn semver_missing_binary_fails_with_the_install_command() {
             fx.env(cmd).env("PATH", &bin).env("CARGO_HOME", &home);
         },
     );
-    run.assert_status("semver", "fail");
+    // Nothing is known about the API: "could not verify", exit 2.
+    run.assert_status("semver", "error").assert_code(2);
     let hint = run.row("semver")["hint"].as_str().unwrap_or("");
     assert!(
         hint.contains("cargo install --locked cargo-semver-checks@0.51.0"),
@@ -332,11 +338,15 @@ fn branch_whose_backport_does_not_build_fails_in_a_removed_worktree() {
         .find(|f| f["key"] == "base")
         .unwrap();
     assert!(
-        base["value"]
+        base["note"]
             .as_str()
             .unwrap()
             .contains("merge-base with stable"),
         "{base}"
+    );
+    assert_eq!(
+        base["value"],
+        fx.git(&["merge-base", "security-release/stable", "stable"])
     );
     // The worktree is gone, and the user's repository is as it was.
     assert_no_worktrees(&fx);
