@@ -67,8 +67,8 @@ pub struct GlobalArgs {
 /// almost certainly a mistake, and `Duration` arithmetic stays far from overflow.
 pub const MAX_SECONDS: f64 = 7.0 * 24.0 * 3600.0;
 
-/// A time limit in seconds (`--timeout`, `--ci-timeout`, …): a number
-/// above 0 and at most a week; fractions are allowed.
+/// A time limit in seconds (`--timeout`, `--ci-timeout`, …): at least a
+/// millisecond and at most a week; fractions are allowed.
 pub fn parse_limit(text: &str) -> Result<Duration, String> {
     let secs: f64 = text
         .trim()
@@ -91,10 +91,10 @@ pub fn seconds(secs: f64, zero_allowed: bool) -> Result<Duration, String> {
     let range = if zero_allowed {
         "from 0 to"
     } else {
-        "more than 0 and at most"
+        "from 0.001 to"
     };
-    let in_range =
-        secs.is_finite() && secs <= MAX_SECONDS && (secs > 0.0 || (zero_allowed && secs == 0.0));
+    let lowest = if zero_allowed { 0.0 } else { 0.001 };
+    let in_range = secs.is_finite() && secs <= MAX_SECONDS && secs >= lowest;
     if !in_range {
         return Err(format!(
             "out of range: seconds must be {range} {MAX_SECONDS} (a week)"

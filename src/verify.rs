@@ -678,7 +678,14 @@ pub fn branches_row(cx: &Context, branches: &[TargetBranch]) -> Result<CheckResu
         if missing == 0 {
             format!("all {} on {names}", count(required_count, "fix commit"))
         } else {
-            format!("{} missing", count(missing, "fix commit or branch"))
+            format!(
+                "{missing} missing {}",
+                if missing == 1 {
+                    "fix commit or branch"
+                } else {
+                    "fix commits or branches"
+                }
+            )
         }
     });
     Ok(result.hint_on_fail(
