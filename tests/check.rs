@@ -334,3 +334,193 @@ fn color_follows_the_color_flag() {
         "{markdown:?}"
     );
 }
+
+/// A fix often comes from a reporter's branch, and such a branch can
+/// commit a `.cargo/config.toml` naming a `build.rustc-wrapper` and a
+/// `rust-toolchain.toml` pointing rustup at a toolchain `path`; cargo runs
+/// both. Rows that build nothing (here `lockfile`'s `cargo metadata`) must
+/// run neither: no marker file may appear.
+#[test]
+fn rows_that_build_nothing_run_no_repository_code() {
+    let fx = Fixture::scenario("good-fix");
+    let root = fx.root().to_path_buf();
+    let sysroot = {
+        let out = std::process::Command::new("rustc")
+            .args(["--print", "sysroot"])
+            .output()
+            .expect("run rustc");
+        std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    };
+    let script = |path: &std::path::Path, body: String| {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    script(
+        &root.join("evil/wrapper"),
+        format!("touch '{}/PWNED-wrapper'\nexec \"$@\"", root.display()),
+    );
+    for tool in ["cargo", "rustc"] {
+        script(
+            &root.join("evil/toolchain/bin").join(tool),
+            format!(
+                "touch '{}/PWNED-{tool}'\nexec '{}/bin/{tool}' \"$@\"",
+                root.display(),
+                sysroot.display()
+            ),
+        );
+    }
+    fx.write(
+        ".cargo/config.toml",
+        &format!(
+            "[build]\nrustc-wrapper = \"{}/evil/wrapper\"\n",
+            root.display()
+        ),
+    );
+    fx.write(
+        "rust-toolchain.toml",
+        &format!(
+            "[toolchain]\npath = \"{}/evil/toolchain\"\n",
+            root.display()
+        ),
+    );
+    fx.commit("Build with the project's own toolchain\n\nThe reporter's setup.");
+    let rustup = std::process::Command::new("rustup")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let markers = || -> Vec<String> {
+        std::fs::read_dir(&root)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("PWNED"))
+            .collect()
+    };
+    // As the user's shell would run it: `cargo` through rustup, no
+    // toolchain chosen by the environment.
+    let clean_env = |cmd: &mut std::process::Command| {
+        for var in [
+            "RUSTUP_TOOLCHAIN",
+            "CARGO",
+            "RUSTC",
+            "RUSTC_WRAPPER",
+            "RUSTC_WORKSPACE_WRAPPER",
+        ] {
+            cmd.env_remove(var);
+        }
+    };
+    // Armed: plain cargo runs the wrapper (and, under rustup, the toolchain).
+    let mut armed = std::process::Command::new("cargo");
+    armed
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .current_dir(&fx.repo);
+    clean_env(&mut armed);
+    armed.output().expect("run cargo");
+    let found = markers();
+    assert!(found.contains(&"PWNED-wrapper".to_string()), "{found:?}");
+    if rustup {
+        assert!(found.contains(&"PWNED-cargo".to_string()), "{found:?}");
+    }
+    for m in found {
+        std::fs::remove_file(root.join(m)).unwrap();
+    }
+
+    let run = support::run_tool(
+        &fx.repo,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--offline",
+            "--skip",
+            "ci",
+            "--skip",
+            "semver",
+        ],
+        |cmd| {
+            fx.env(cmd);
+            clean_env(cmd);
+        },
+    );
+    // cargo did resolve the workspace, without running either.
+    run.assert_status("lockfile", "pass");
+    assert_eq!(markers(), Vec::<String>::new(), "{run:?}");
+}
+
+/// One root cause, reported once: cargo cannot load the `[patch]` on the
+/// private fork, `temporary-patches` names it, and `ci` and `lockfile`
+/// point to it instead of repeating cargo's error. A hint never suggests
+/// --offline to a run that has it.
+#[test]
+fn hints_fit_the_situation() {
+    let fx = Fixture::scenario("demo");
+    let run = fx.check(&["--skip", "semver"]);
+    run.assert_status("temporary-patches", "fail")
+        .assert_detail(
+            "temporary-patches",
+            "file",
+            "Cargo.toml",
+            "tar-rs-ghsa-r5w3-xm58-jv6j",
+        );
+    run.assert_status("ci", "fail")
+        .assert_status("lockfile", "error");
+    for id in ["ci", "lockfile"] {
+        let row = run.row(id);
+        let text = row["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["message"].as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            text.contains(
+                "cannot load `tar` from https://github.com/rust-lang/tar-rs-ghsa-r5w3-xm58-jv6j"
+            ) && text.contains("`temporary-patches`"),
+            "{id}: {text}"
+        );
+        assert!(
+            !text.contains("Caused by"),
+            "{id} repeats cargo's error: {text}"
+        );
+        assert!(
+            row["hint"].as_str().unwrap().contains("temporary-patches"),
+            "{run:?}"
+        );
+    }
+
+    let fx = Fixture::scenario("good-fix");
+    // An edition cargo does not know: only cargo itself refuses it.
+    let manifest = fx.read("Cargo.toml");
+    fx.write(
+        "Cargo.toml",
+        &manifest.replacen("edition = \"2021\"", "edition = \"2099\"", 1),
+    );
+    let run = fx.check(&["--skip", "ci", "--skip", "semver"]);
+    run.assert_status("lockfile", "error");
+    let hint = run.row("lockfile")["hint"].as_str().unwrap();
+    assert!(hint.contains("fix the cargo error"), "{run:?}");
+    assert!(!hint.contains("--offline"), "{run:?}");
+}
+
+/// CI logs are no terminal: progress is off by default there, `-v` turns
+/// it on, `-vv` adds every command the tool runs; stdout stays the report.
+#[test]
+fn verbose_output_reaches_a_log_and_vv_shows_commands() {
+    let fx = Fixture::scenario("good-fix");
+    let only = ["--skip", "ci", "--skip", "semver"];
+    let quiet = fx.check(&only);
+    assert!(quiet.stderr.is_empty(), "{quiet:?}");
+    let v = fx.check(&[&only[..], &["-v"]].concat());
+    assert!(v.stderr.contains("Checking version-bump"), "{v:?}");
+    assert!(!v.stderr.contains("Running `"), "{v:?}");
+    let vv = fx.check(&[&only[..], &["-vv"]].concat());
+    assert!(vv.stderr.contains("Checking version-bump"), "{vv:?}");
+    assert!(
+        vv.stderr.contains("Running `") && vv.stderr.contains(" metadata --format-version 1"),
+        "{vv:?}"
+    );
+    assert_eq!(vv.json()["status"], quiet.json()["status"]);
+}
