@@ -524,3 +524,40 @@ fn verbose_output_reaches_a_log_and_vv_shows_commands() {
     );
     assert_eq!(vv.json()["status"], quiet.json()["status"]);
 }
+
+/// Markdown is pasted into the advisory thread: a commit subject cannot
+/// mention anyone, link or hide text there, and no local path shows.
+#[test]
+fn markdown_is_safe_to_paste() {
+    let fx = Fixture::scenario("good-fix");
+    fx.commit(
+        "Thank @alice for [the report](https://evil.example/) <!-- hidden --> and `more, at length here\n\n\
+         Credit where it is due.",
+    );
+    let run = fx.run(&[
+        "check",
+        "--offline",
+        "--format",
+        "markdown",
+        "--skip",
+        "semver",
+        "--ci",
+        "false",
+    ]);
+    run.assert_code(1);
+    let root = fx.root().canonicalize().unwrap();
+    assert!(
+        !run.stdout.contains(&*fx.root().to_string_lossy())
+            && !run.stdout.contains(&*root.to_string_lossy()),
+        "{run:?}"
+    );
+    for literal in [
+        "log: target/security-release/ci/logs/",
+        "`@alice`",
+        "\\[the report\\](https://evil.example/)",
+        "\\<!-- hidden --\\>",
+        "\\`more",
+    ] {
+        assert!(run.stdout.contains(literal), "{literal}:\n{run:?}");
+    }
+}
