@@ -450,13 +450,13 @@ fn rows_that_build_nothing_run_no_repository_code() {
 }
 
 /// One root cause, reported once: cargo cannot load the `[patch]` on the
-/// private fork, `temporary-patches` names it, and `ci` and `lockfile`
-/// point to it instead of repeating cargo's error. A hint never suggests
+/// private fork, `temporary-patches` names it, and `ci`, `lockfile` and
+/// `semver` point to it instead of repeating cargo's error. A hint never suggests
 /// --offline to a run that has it.
 #[test]
 fn hints_fit_the_situation() {
     let fx = Fixture::scenario("demo");
-    let run = fx.check(&["--skip", "semver"]);
+    let run = fx.check(&[]);
     run.assert_status("temporary-patches", "fail")
         .assert_detail(
             "temporary-patches",

@@ -6,7 +6,7 @@
 use anyhow::Result;
 use semver::Version;
 
-use super::CheckDef;
+use super::{CheckDef, temporary_patches};
 use crate::context::{ChangedCrate, Context};
 use crate::git::short;
 use crate::report::{CheckResult, Detail, Status};
@@ -203,19 +203,28 @@ fn run(cx: &Context) -> Result<CheckResult> {
             limit.as_secs(),
             rerun_command(cx, &packages)
         )),
-        Outcome::CouldNotRun { status, message } => CheckResult::error(
-            CHECK.id,
-            format!("cargo-semver-checks could not run ({status})"),
-        )
-        .details(
-            std::iter::once(Detail::new(message))
-                .chain(notes)
-                .collect::<Vec<_>>(),
-        )
-        .hint(format!(
-            "run it yourself to see everything: `{}`",
-            rerun_command(cx, &packages)
-        )),
+        Outcome::CouldNotRun { status, message } => {
+            let row = CheckResult::error(
+                CHECK.id,
+                format!("cargo-semver-checks could not run ({status})"),
+            );
+            // Cargo failing on a temporary pin is `temporary-patches`' finding.
+            match temporary_patches::blamed_pin(cx, &message) {
+                Some(pin) => row
+                    .detail(Detail::new(format!(
+                        "cargo cannot load {pin}: the pin `temporary-patches` reports"
+                    )))
+                    .details(notes)
+                    .hint("remove the temporary pin (see `temporary-patches`) and run `check` again"),
+                None => row
+                    .detail(Detail::new(message))
+                    .details(notes)
+                    .hint(format!(
+                        "run it yourself to see everything: `{}`",
+                        rerun_command(cx, &packages)
+                    )),
+            }
+        }
     })
 }
 
