@@ -244,7 +244,7 @@ impl std::fmt::Display for FactValue {
             FactValue::Number(n) => write!(f, "{n}"),
             FactValue::List(v) if v.is_empty() => f.write_str("none"),
             FactValue::List(v) => f.write_str(&v.join(", ")),
-            FactValue::Commit(id) => f.write_str(&id[..7.min(id.len())]),
+            FactValue::Commit(id) => f.write_str(&id.chars().take(7).collect::<String>()),
         }
     }
 }
