@@ -6,6 +6,7 @@ use anyhow::{Result, anyhow, bail};
 
 use crate::config::Config;
 use crate::git::{Oid, Repo, short};
+use crate::release::ReleaseLine;
 
 /// A branch to check in a temporary worktree.
 #[derive(Clone, Debug)]
@@ -15,9 +16,9 @@ pub struct BranchToCheck {
     pub base: Oid,
     /// "merge-base with stable".
     pub base_how: String,
-    /// The configured release role of its line (`stable`), when it has one:
-    /// that branch then is not "another release branch" for version checks.
-    pub role: Option<String>,
+    /// The release line it was cut from (`stable`, `mycrate-1.18.x`): that
+    /// line then is not "another release line" for version checks.
+    pub line: Option<String>,
 }
 
 /// Resolves `NAME` or `NAME:BASE`. Without `BASE`, the release line is found
@@ -44,12 +45,9 @@ fn resolve_parts(
     let tip = repo
         .branch_tip(name)
         .ok_or_else(|| anyhow!("--branch `{name}`: no such branch, locally or on origin"))?;
-    let (line, role, how_suffix) = match explicit_base {
-        Some(base) => (base.to_string(), role_of(config, base), how.to_string()),
-        None => {
-            let (line, role) = release_line(repo, config, name)?;
-            (line, role, String::new())
-        }
+    let (line, how_suffix) = match explicit_base {
+        Some(base) => (base.to_string(), how.to_string()),
+        None => (release_line(repo, config, name)?, String::new()),
     };
     let line_commit = repo
         .resolve(&line)
@@ -71,23 +69,26 @@ fn resolve_parts(
         tip: tip.commit,
         base,
         base_how: format!("merge-base with {line}{how_suffix}"),
-        role,
+        line: Some(line.strip_prefix("origin/").unwrap_or(&line).to_string()),
     })
 }
 
-/// For `--all`: each configured release branch's backport branch that
-/// exists (`<prefix><role>`, else `<prefix><branch>`), cut from that release
-/// branch, except `skip` (the fix branch itself) and `seen` (named by --branch).
+/// For `--all`: each release line's backport branch that exists
+/// (`<prefix><role>`, else `<prefix><line>`), cut from that line, except
+/// `skip` (the fix branch itself) and `seen` (named by --branch).
 pub fn all(
     repo: &Repo,
     config: &Config,
+    lines: &[ReleaseLine],
     skip: Option<&str>,
     seen: &[BranchToCheck],
 ) -> Result<Vec<BranchToCheck>> {
     let mut out: Vec<BranchToCheck> = Vec::new();
-    for (role, branch) in &config.branches {
-        let found = [role, branch]
+    for line in lines {
+        let found = line
+            .role
             .iter()
+            .chain(std::iter::once(&line.name))
             .map(|s| format!("{}{s}", config.backport_prefix))
             .find(|candidate| repo.branch_tip(candidate).is_some());
         if let Some(name) = found
@@ -98,7 +99,7 @@ pub fn all(
                 repo,
                 config,
                 &name,
-                Some(branch),
+                Some(&line.name),
                 " (--all)",
             )?);
         }
@@ -106,16 +107,7 @@ pub fn all(
     Ok(out)
 }
 
-fn role_of(config: &Config, branch: &str) -> Option<String> {
-    let branch = branch.strip_prefix("origin/").unwrap_or(branch);
-    config
-        .branches
-        .iter()
-        .find(|(_, b)| b.as_str() == branch)
-        .map(|(role, _)| role.clone())
-}
-
-fn release_line(repo: &Repo, config: &Config, name: &str) -> Result<(String, Option<String>)> {
+fn release_line(repo: &Repo, config: &Config, name: &str) -> Result<String> {
     let local = name.strip_prefix("origin/").unwrap_or(name);
     let Some(rest) = local.strip_prefix(config.backport_prefix.as_str()) else {
         bail!(
@@ -125,27 +117,14 @@ fn release_line(repo: &Repo, config: &Config, name: &str) -> Result<(String, Opt
             config.backport_prefix
         );
     };
-    if let Some(branch) = config.branches.get(rest) {
-        return Ok((branch.clone(), Some(rest.to_string())));
-    }
-    if let Some(role) = role_of(config, rest) {
-        return Ok((rest.to_string(), Some(role)));
+    if let Some(branch) = config.role_branch(rest) {
+        return Ok(branch.to_string());
     }
     if repo.branch_tip(rest).is_some() {
-        return Ok((rest.to_string(), None));
+        return Ok(rest.to_string());
     }
     bail!(
-        "--branch `{name}`: `{rest}` is neither a configured release role ({}) nor an existing branch\n\
-         name the release line: --branch {name}:<release-branch>",
-        if config.branches.is_empty() {
-            "none configured".to_string()
-        } else {
-            config
-                .branches
-                .keys()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
+        "--branch `{name}`: `{rest}` is neither a configured release role nor an existing branch\n\
+         name the release line: --branch {name}:<release-branch>"
     )
 }

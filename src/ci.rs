@@ -45,6 +45,27 @@ impl CiPlan {
         }
     }
 
+    /// The plan with `--locked` taken out of every command, for a line that
+    /// does not track `Cargo.lock` (cargo would refuse to create one).
+    /// Returns the commands that changed.
+    pub fn without_locked(&mut self) -> Vec<String> {
+        let mut changed = Vec::new();
+        for command in &mut self.commands {
+            let before = command.display();
+            match command {
+                CiCommand::Shell(s) => {
+                    let words: Vec<&str> = s.split(' ').filter(|w| *w != "--locked").collect();
+                    *s = words.join(" ");
+                }
+                CiCommand::Argv(argv) => argv.retain(|a| a != "--locked"),
+            }
+            if command.display() != before {
+                changed.push(before);
+            }
+        }
+        changed
+    }
+
     /// A hash of the command list: a receipt is valid only for exactly these
     /// commands (a shell string and the same words as argv count as different).
     pub fn hash(&self) -> String {
@@ -332,19 +353,9 @@ pub fn format_duration(d: Duration) -> String {
 
 /// "2026-11-25 14:02 UTC" for seconds since the epoch.
 fn format_utc(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
     let (h, m) = ((secs % 86_400) / 3600, (secs % 3600) / 60);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {h:02}:{m:02} UTC")
+    let date = crate::git::iso_date(secs as i64);
+    format!("{date} {h:02}:{m:02} UTC")
 }
 
 #[cfg(test)]

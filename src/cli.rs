@@ -125,6 +125,16 @@ pub struct ConfigArgs {
     /// The beta release branch
     #[arg(long, value_name = "BRANCH")]
     pub beta: Option<String>,
+    /// A release line to work on (repeatable; a glob like `rel-*` works;
+    /// replaces the configured `branches`)
+    #[arg(long, value_name = "BRANCH")]
+    pub onto: Vec<String>,
+    /// Whose requirements on a bumped crate are raised: `released`, `all` or `none`
+    #[arg(long, value_name = "POLICY", value_parser = ["released", "all", "none"])]
+    pub raise_dependents: Option<String>,
+    /// A file that shows crate versions to users (repeatable; replaces the default READMEs)
+    #[arg(long, value_name = "PATH")]
+    pub version_file: Vec<String>,
     /// Prefix of the branches `backport` creates
     #[arg(long, value_name = "PREFIX")]
     pub backport_prefix: Option<String>,
@@ -196,6 +206,8 @@ const UNUSED_CONFIG_FLAGS: &[(&str, &[&str])] = &[
             "public_remotes",
             "manual",
             "bump",
+            "raise_dependents",
+            "version_file",
             "ci_timeout",
             "semver_timeout",
         ],
@@ -232,9 +244,6 @@ pub struct BackportArgs {
     /// BASE of the fix (default: merge-base of HEAD with the main branch)
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
-    /// Another target branch (repeatable), besides --stable and --beta
-    #[arg(long, value_name = "BRANCH")]
-    pub onto: Vec<String>,
     /// Replace an existing backport branch (compare-and-swap)
     #[arg(long)]
     pub force: bool,

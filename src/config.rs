@@ -9,6 +9,8 @@ use anyhow::{Result, anyhow, bail};
 use toml_edit::{DocumentMut, Item, Value};
 
 use crate::cli::ConfigArgs;
+use crate::release::LineSpec;
+use crate::release::policy::RaiseDependents;
 
 /// A CI command: a shell string (run with `sh -c`) or an argv array.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -41,11 +43,16 @@ pub struct Config {
     /// Where the configuration was read from ("Cargo.toml [workspace.metadata.security-release]").
     pub source: Option<String>,
     pub main_branch: Option<String>,
-    /// Release branches by role: `stable`, `beta`, or any other name.
-    pub branches: BTreeMap<String, String>,
+    /// The release lines: roles (`stable = "rust-1.71.0"`), branch names
+    /// or globs. Empty: discovered (see `release::Releases`).
+    pub branches: Vec<LineSpec>,
+    /// Where `branches` came from, for messages ("by --onto", "in `Cargo.toml` …").
+    pub branches_source: String,
     pub backport_prefix: String,
     pub ci: Vec<CiCommand>,
     pub changelog: Vec<String>,
+    /// `changelog = false`: the project keeps no changelog in the repository.
+    pub changelog_disabled: bool,
     pub advisory: Option<String>,
     pub tag_formats: Vec<String>,
     pub tag_formats_configured: bool,
@@ -59,6 +66,10 @@ pub struct Config {
     /// says which versions are published; crates.io when neither is set.
     pub index: Option<String>,
     pub registry: Option<String>,
+    /// Whose requirements on a bumped crate are raised.
+    pub raise_dependents: RaiseDependents,
+    /// Files that show crate versions to users (`None`: READMEs and lib.rs).
+    pub version_files: Option<Vec<String>>,
     pub offline: bool,
     /// Time limits: each CI command (`ci-timeout`), cargo-semver-checks
     /// (`semver-timeout`), one registry index request (`--timeout`).
@@ -78,10 +89,12 @@ impl Default for Config {
         Config {
             source: None,
             main_branch: None,
-            branches: BTreeMap::new(),
+            branches: Vec::new(),
+            branches_source: String::new(),
             backport_prefix: "security-release/".to_string(),
             ci: Vec::new(),
             changelog: Vec::new(),
+            changelog_disabled: false,
             advisory: None,
             tag_formats: DEFAULT_TAG_FORMATS.iter().map(|s| s.to_string()).collect(),
             tag_formats_configured: false,
@@ -90,6 +103,8 @@ impl Default for Config {
             bump: BTreeMap::new(),
             index: None,
             registry: None,
+            raise_dependents: RaiseDependents::default(),
+            version_files: None,
             offline: false,
             ci_timeout: DEFAULT_CI_TIMEOUT,
             semver_timeout: DEFAULT_SEMVER_TIMEOUT,
@@ -98,7 +113,7 @@ impl Default for Config {
     }
 }
 
-const KEYS: [&str; 14] = [
+const KEYS: [&str; 16] = [
     "main-branch",
     "branches",
     "backport-prefix",
@@ -111,6 +126,8 @@ const KEYS: [&str; 14] = [
     "bump",
     "index",
     "registry",
+    "raise-dependents",
+    "version-files",
     "ci-timeout",
     "semver-timeout",
 ];
@@ -146,13 +163,22 @@ impl Config {
                     config.main_branch = Some(string(item).ok_or_else(|| err("a string"))?)
                 }
                 "branches" => {
-                    let t = item.as_table_like().ok_or_else(|| {
-                        err("a table of role = \"branch\" (e.g. { stable = \"rust-1.71.0\" })")
-                    })?;
-                    for (role, branch) in t.iter() {
-                        let branch = string(branch).ok_or_else(|| err("a table of strings"))?;
-                        config.branches.insert(role.to_string(), branch);
+                    const WHAT: &str = "a list of branches or globs (e.g. [\"mycrate-1.18.x\", \"rel-*\"]) \
+                                        or a table of role = \"branch\" (e.g. { stable = \"rust-1.71.0\" })";
+                    if let Some(list) = strings(item) {
+                        config.branches = list.iter().map(|e| LineSpec::from_entry(e)).collect();
+                    } else if let Some(t) = item.as_table_like() {
+                        for (role, branch) in t.iter() {
+                            let branch = string(branch).ok_or_else(|| err(WHAT))?;
+                            config.branches.push(LineSpec::Role {
+                                role: role.to_string(),
+                                branch,
+                            });
+                        }
+                    } else {
+                        return Err(err(WHAT));
                     }
+                    config.branches_source = format!("by `branches` in {at}");
                 }
                 "backport-prefix" => {
                     config.backport_prefix = string(item).ok_or_else(|| err("a string"))?
@@ -170,8 +196,12 @@ impl Config {
                     }
                 }
                 "changelog" => {
-                    config.changelog =
-                        strings(item).ok_or_else(|| err("a path or an array of paths"))?
+                    if item.as_bool() == Some(false) {
+                        config.changelog_disabled = true;
+                    } else {
+                        config.changelog = strings(item)
+                            .ok_or_else(|| err("a path, an array of paths, or false"))?
+                    }
                 }
                 "advisory" => config.advisory = Some(string(item).ok_or_else(|| err("a string"))?),
                 "tag-format" => {
@@ -219,6 +249,16 @@ impl Config {
                 "registry" => {
                     config.registry = Some(string(item).ok_or_else(|| err("a registry name"))?)
                 }
+                "raise-dependents" => {
+                    config.raise_dependents = string(item)
+                        .as_deref()
+                        .and_then(RaiseDependents::parse)
+                        .ok_or_else(|| err("\"released\", \"all\" or \"none\""))?
+                }
+                "version-files" => {
+                    config.version_files =
+                        Some(strings(item).ok_or_else(|| err("an array of paths"))?)
+                }
                 "ci-timeout" | "semver-timeout" => {
                     let limit = item
                         .as_integer()
@@ -250,11 +290,34 @@ impl Config {
         if let Some(b) = &flags.main_branch {
             self.main_branch = Some(b.clone());
         }
+        // Lines named on the command line replace the configured ones.
+        let mut named: Vec<LineSpec> = Vec::new();
         if let Some(b) = &flags.stable {
-            self.branches.insert("stable".to_string(), b.clone());
+            named.push(LineSpec::Role {
+                role: "stable".to_string(),
+                branch: b.clone(),
+            });
         }
         if let Some(b) = &flags.beta {
-            self.branches.insert("beta".to_string(), b.clone());
+            named.push(LineSpec::Role {
+                role: "beta".to_string(),
+                branch: b.clone(),
+            });
+        }
+        named.extend(flags.onto.iter().map(|o| LineSpec::from_entry(o)));
+        if !named.is_empty() {
+            self.branches = named;
+            self.branches_source = "on the command line (--onto/--stable/--beta)".to_string();
+        }
+        if let Some(p) = flags
+            .raise_dependents
+            .as_deref()
+            .and_then(RaiseDependents::parse)
+        {
+            self.raise_dependents = p;
+        }
+        if !flags.version_file.is_empty() {
+            self.version_files = Some(flags.version_file.clone());
         }
         if let Some(p) = &flags.backport_prefix {
             self.backport_prefix = p.clone();
@@ -297,6 +360,23 @@ impl Config {
             self.bump = BTreeMap::from([("*".to_string(), policy.clone())]);
         }
         self.offline |= offline;
+    }
+
+    /// The branch configured for a role (`stable` → `rust-1.71.0`).
+    pub fn role_branch(&self, role: &str) -> Option<&str> {
+        self.branches.iter().find_map(|s| match s {
+            LineSpec::Role { role: r, branch } if r == role => Some(branch.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The role configured for a branch, if any.
+    pub fn branch_role(&self, branch: &str) -> Option<&str> {
+        let branch = branch.strip_prefix("origin/").unwrap_or(branch);
+        self.branches.iter().find_map(|s| match s {
+            LineSpec::Role { role, branch: b } if b == branch => Some(role.as_str()),
+            _ => None,
+        })
     }
 
     /// Validates values that flags may have set.
@@ -414,7 +494,7 @@ ci = ["cargo test", ["cargo", "fmt", "--check"]]
         .parse()
         .unwrap();
         let c = Config::from_manifest(&doc, "Cargo.toml").unwrap();
-        assert_eq!(c.branches["stable"], "rust-1.71.0");
+        assert_eq!(c.role_branch("stable"), Some("rust-1.71.0"));
         assert_eq!(c.ci.len(), 2);
         assert_eq!(
             c.ci[1],

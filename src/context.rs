@@ -3,18 +3,19 @@
 //! branches and tags, and answers to "was this version released?".
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::mpsc;
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use semver::Version;
-use toml_edit::{DocumentMut, Item};
+use toml_edit::DocumentMut;
 
-use crate::config::{Config, TagFormat};
+use crate::config::Config;
 use crate::git::{CommitInfo, HeadState, Oid, RefTip, Repo, short};
-use crate::registry::PublishedVersions;
+pub use crate::release::ReleaseEvidence;
+use crate::release::Releases;
 use crate::shell::Shell;
 use crate::workspace::{self, AtCommit, FileSource, WorkTree, Workspace, exclude_match};
 
@@ -154,16 +155,6 @@ pub struct Base {
     pub how: String,
 }
 
-/// A release branch named in the configuration.
-#[derive(Clone, Debug)]
-pub struct ReleaseBranch {
-    /// `stable`, `beta`, or another configured role.
-    pub role: String,
-    pub name: String,
-    /// `None` when the branch exists neither locally nor on origin.
-    pub tip: Option<RefTip>,
-}
-
 /// A workspace member with changes in the fix.
 #[derive(Clone, Debug)]
 pub struct ChangedCrate {
@@ -201,41 +192,14 @@ impl ChangedCrate {
     }
 }
 
-/// Why a version counts as released.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ReleaseEvidence {
-    Tag(String),
-    Branch(String),
-    Registry(String),
-}
-
-impl std::fmt::Display for ReleaseEvidence {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReleaseEvidence::Tag(t) => write!(f, "tag `{t}`"),
-            ReleaseEvidence::Branch(b) => write!(f, "release branch `{b}` ships it"),
-            ReleaseEvidence::Registry(r) => write!(f, "published on {r}"),
-        }
-    }
-}
-
-/// A tag that matches a release tag format.
-#[derive(Clone, Debug)]
-pub struct ReleaseTag {
-    pub name: String,
-    pub commit: Oid,
-    /// Set for `{crate}-{version}` style formats.
-    pub krate: Option<String>,
-    pub version: Version,
-}
-
 /// Options a command passes when building the context.
 #[derive(Clone, Debug, Default)]
 pub struct ContextOptions {
     pub base: Option<String>,
-    /// The release role this checkout is (when checking a backport branch);
-    /// its own branch then does not count as "another release branch".
-    pub current_release: Option<String>,
+    /// The release line this checkout is a backport of (when checking a
+    /// backport branch); that line then does not count as "another release
+    /// line" that has a version.
+    pub current_line: Option<String>,
     /// Check this named branch although HEAD is detached (a temporary
     /// worktree checked out at the branch's tip); it names the report section.
     pub branch: Option<String>,
@@ -290,17 +254,16 @@ pub struct Context {
     /// `None` when there was no workspace at BASE.
     pub base_ws: Option<Workspace>,
     pub changed: Vec<ChangedCrate>,
-    pub release_branches: Vec<ReleaseBranch>,
-    pub release_tags: Vec<ReleaseTag>,
-    pub current_release: Option<String>,
+    /// Release lines, tags, registries: the release model.
+    pub releases: Releases,
+    /// The line being checked or built (see `ContextOptions::current_line`).
+    pub current_line: Option<String>,
     /// Where cargo builds, and where CI logs and receipts are kept.
     pub target_dir: PathBuf,
     /// True when `target_dir` was chosen by the command (a worktree sharing
     /// the user's target directory): tools run with `CARGO_TARGET_DIR` set.
     pub target_dir_shared: bool,
     pub flags: CheckFlags,
-    pub registry: Option<Box<dyn PublishedVersions>>,
-    version_cache: RefCell<HashMap<(Oid, String), Option<Version>>>,
     locked: RefCell<Option<mpsc::Receiver<LockedResolve>>>,
     locked_result: RefCell<Option<LockedResolve>>,
 }
@@ -366,16 +329,9 @@ impl Context {
         };
         let changed = changed_crates(&repo, &head_ws, base_ws.as_ref(), base.commit, head.commit)?;
 
-        let release_branches = config
-            .branches
-            .iter()
-            .map(|(role, name)| ReleaseBranch {
-                role: role.clone(),
-                name: name.clone(),
-                tip: repo.branch_tip(name),
-            })
-            .collect();
-        let release_tags = release_tags(&repo, &config)?;
+        let mut known: Vec<&Workspace> = vec![&head_ws];
+        known.extend(base_ws.as_ref());
+        let releases = Releases::discover(&repo, &config, &ws_dir, &known)?;
         if config.main_branch.is_none() {
             config.main_branch = detect_main_branch(&repo).map(|t| t.name);
         }
@@ -397,14 +353,11 @@ impl Context {
             head_ws,
             base_ws,
             changed,
-            release_branches,
-            release_tags,
-            current_release: opts.current_release.clone(),
+            releases,
+            current_line: opts.current_line.clone(),
             target_dir_shared: opts.target_dir.is_some(),
             target_dir,
             flags: opts.flags.clone(),
-            registry: None,
-            version_cache: RefCell::new(HashMap::new()),
             locked: RefCell::new(None),
             locked_result: RefCell::new(None),
         })
@@ -445,96 +398,20 @@ impl Context {
         workspace::join(&self.ws_dir, name)
     }
 
-    /// Release branches other than the one being checked, that exist.
-    pub fn other_release_branches(&self) -> impl Iterator<Item = (&ReleaseBranch, &RefTip)> {
-        self.release_branches
-            .iter()
-            .filter(|b| self.current_release.as_deref() != Some(b.role.as_str()))
-            .filter(|b| self.head.branch.as_deref() != Some(b.name.as_str()))
-            .filter_map(|b| b.tip.as_ref().map(|t| (b, t)))
-    }
-
-    /// Was `name@version` released? Looks at the registry (when one is
-    /// attached), the release tags, and the other release branches.
+    /// Was `name@version` released? Asks the release model: the crate's
+    /// registry (when online), its release tags, and the release lines
+    /// other than the one this checkout is (and the branch HEAD is on).
     pub fn released(&self, name: &str, version: &Version) -> Result<Option<ReleaseEvidence>> {
-        if let Some(registry) = &self.registry
-            && registry.is_published(name, version)?
-        {
-            return Ok(Some(ReleaseEvidence::Registry(registry.describe())));
-        }
-        let manifest = self
-            .head_ws
-            .member(name)
-            .or_else(|| self.base_ws.as_ref().and_then(|w| w.member(name)))
-            .map(|m| m.manifest.clone());
-        for tag in &self.release_tags {
-            match &tag.krate {
-                Some(k) if k == name && tag.version == *version => {
-                    return Ok(Some(ReleaseEvidence::Tag(tag.name.clone())));
-                }
-                Some(_) => {}
-                None => {
-                    if let Some(manifest) = &manifest
-                        && self.version_at(tag.commit, manifest, name)?.as_ref() == Some(version)
-                    {
-                        return Ok(Some(ReleaseEvidence::Tag(tag.name.clone())));
-                    }
-                }
-            }
-        }
-        if let Some(manifest) = &manifest {
-            for (branch, tip) in self.other_release_branches() {
-                if self.version_at(tip.commit, manifest, name)?.as_ref() == Some(version) {
-                    return Ok(Some(ReleaseEvidence::Branch(branch.name.clone())));
-                }
-            }
-        }
-        Ok(None)
+        let mut except: Vec<&str> = Vec::new();
+        except.extend(self.current_line.as_deref());
+        except.extend(self.head.branch.as_deref());
+        self.releases.released(&self.repo, name, version, &except)
     }
 
-    /// The version of crate `name` at `commit`, read from its manifest at
-    /// `manifest` (following `version.workspace = true`).
-    pub fn version_at(&self, commit: Oid, manifest: &str, name: &str) -> Result<Option<Version>> {
-        let key = (commit, manifest.to_string());
-        if let Some(v) = self.version_cache.borrow().get(&key) {
-            return Ok(v.clone());
-        }
-        let tree = self.repo.tree_at(commit)?;
-        let version = package_version(&tree, manifest, &self.root_manifest, name);
-        self.version_cache.borrow_mut().insert(key, version.clone());
-        Ok(version)
+    /// The version of crate `name` at `commit`.
+    pub fn version_at(&self, commit: Oid, name: &str) -> Result<Option<Version>> {
+        self.releases.version_at(&self.repo, commit, name)
     }
-}
-
-/// Reads `package.version` of `name` from `manifest` in `tree`; `None` when
-/// the file, the package or its version is not there.
-fn package_version(
-    tree: &crate::git::CommitTree<'_>,
-    manifest: &str,
-    root_manifest: &str,
-    name: &str,
-) -> Option<Version> {
-    let parse = |path: &str| -> Option<DocumentMut> {
-        let bytes = tree.read(path).ok()??;
-        String::from_utf8(bytes).ok()?.parse().ok()
-    };
-    let doc = parse(manifest)?;
-    let package = doc.get("package")?;
-    if package.get("name")?.as_str()? != name {
-        return None;
-    }
-    let version = package.get("version")?;
-    let text = if let Some(s) = version.as_str() {
-        s.to_string()
-    } else {
-        let root = parse(root_manifest)?;
-        root.get("workspace")?
-            .get("package")?
-            .get("version")
-            .and_then(Item::as_str)?
-            .to_string()
-    };
-    Version::parse(&text).ok()
 }
 
 fn resolve_base(repo: &Repo, config: &Config, head: &HeadState, rev: Option<&str>) -> Result<Base> {
@@ -584,28 +461,6 @@ pub fn detect_main_branch(repo: &Repo) -> Option<RefTip> {
                 .iter()
                 .find_map(|n| repo.branch_tip(n))
         })
-}
-
-fn release_tags(repo: &Repo, config: &Config) -> Result<Vec<ReleaseTag>> {
-    let formats: Vec<TagFormat> = config
-        .tag_formats
-        .iter()
-        .map(|f| TagFormat::new(f))
-        .collect();
-    let mut out = Vec::new();
-    for tag in repo.tags(None)? {
-        if let Some((krate, version)) = formats.iter().find_map(|f| f.parse(&tag.name)) {
-            out.push(ReleaseTag {
-                name: tag.name,
-                commit: tag.commit,
-                krate,
-                version,
-            });
-        }
-    }
-    // Newest versions first: the tags most likely to carry the version asked about.
-    out.sort_by(|a, b| b.version.cmp(&a.version));
-    Ok(out)
 }
 
 fn changed_crates(

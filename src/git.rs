@@ -464,6 +464,170 @@ impl Repo {
     pub fn tree_id(&self, commit: Oid) -> Result<Oid> {
         Ok(self.git.find_commit(commit)?.tree_id())
     }
+
+    /// Every branch a user could name: local branches, then `origin/`
+    /// remote-tracking branches that have no local branch of the same name
+    /// (named without the `origin/` prefix; the tip says where it is).
+    pub fn branches_with_origin(&self) -> Result<Vec<RefTip>> {
+        let mut out = self.local_branches()?;
+        for b in self.remote_branches("origin").unwrap_or_default() {
+            let short_name = b.name.trim_start_matches("origin/");
+            if short_name == "HEAD" || out.iter().any(|l| l.name == short_name) {
+                continue;
+            }
+            out.push(b);
+        }
+        Ok(out)
+    }
+
+    /// Tags whose name matches `pattern` (`None` = all), peeled to commits,
+    /// with the date a reader would give the release: the tagger's date for
+    /// an annotated tag, the commit's date for a lightweight one.
+    pub fn dated_tags(&self) -> Result<Vec<DatedTag>> {
+        let names = self.git.tag_names(None)?;
+        let mut out = Vec::new();
+        for name in names.iter().flatten() {
+            let Ok(reference) = self.git.find_reference(&format!("refs/tags/{name}")) else {
+                continue;
+            };
+            let Ok(commit) = reference.peel_to_commit() else {
+                continue;
+            };
+            let date = match reference.peel_to_tag() {
+                Ok(tag) => tag.tagger().map(|t| t.when().seconds()),
+                Err(_) => None,
+            }
+            .unwrap_or_else(|| commit.time().seconds());
+            out.push(DatedTag {
+                name: name.to_string(),
+                commit: commit.id(),
+                date,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Repo-relative paths of every file named `file_name` in a commit's tree.
+    pub fn files_named(&self, commit: Oid, file_name: &str) -> Result<Vec<String>> {
+        let tree = self
+            .git
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .with_context(|| format!("cannot read the tree of commit {}", short(commit)))?;
+        let mut out = Vec::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() == Some(ObjectType::Blob) && entry.name() == Some(file_name) {
+                out.push(format!("{dir}{file_name}"));
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .with_context(|| format!("cannot walk the tree of commit {}", short(commit)))?;
+        Ok(out)
+    }
+
+    /// Is `path` (repo-relative) ignored by the work tree's gitignore rules?
+    pub fn is_ignored(&self, path: &str) -> bool {
+        self.git.is_path_ignored(Path::new(path)).unwrap_or(false)
+    }
+
+    /// Seconds since the epoch of a commit's committer date.
+    pub fn commit_time(&self, commit: Oid) -> Result<i64> {
+        Ok(self.git.find_commit(commit)?.time().seconds())
+    }
+}
+
+/// The lines one file gained and lost between two commits.
+#[derive(Clone, Debug, Default)]
+pub struct FileChange {
+    /// The path on the new side (the old one for a deletion).
+    pub path: String,
+    /// (line number on the old side, text without the newline)
+    pub removed: Vec<(u32, String)>,
+    /// (line number on the new side, text)
+    pub added: Vec<(u32, String)>,
+    /// Unchanged lines shown around the changes.
+    pub context: Vec<String>,
+    /// `@@ … @@ fn name(…)` headers: the enclosing item git found.
+    pub headers: Vec<String>,
+}
+
+impl Repo {
+    /// Per-file added, removed and context lines of `from..to` (three
+    /// lines of context, as `git diff` shows them).
+    pub fn line_changes(&self, from: Oid, to: Oid) -> Result<Vec<FileChange>> {
+        let a = self.git.find_commit(from)?.tree()?;
+        let b = self.git.find_commit(to)?.tree()?;
+        let diff = self
+            .git
+            .diff_tree_to_tree(Some(&a), Some(&b), Some(&mut DiffOptions::new()))?;
+        let out: std::cell::RefCell<Vec<FileChange>> = std::cell::RefCell::new(Vec::new());
+        diff.foreach(
+            &mut |delta, _| {
+                let path = delta
+                    .new_file()
+                    .path()
+                    .or_else(|| delta.old_file().path())
+                    .and_then(Path::to_str)
+                    .unwrap_or_default()
+                    .to_string();
+                out.borrow_mut().push(FileChange {
+                    path,
+                    ..FileChange::default()
+                });
+                true
+            },
+            None,
+            Some(&mut |_, hunk| {
+                if let Some(f) = out.borrow_mut().last_mut() {
+                    f.headers.push(
+                        String::from_utf8_lossy(hunk.header())
+                            .trim_end()
+                            .to_string(),
+                    );
+                }
+                true
+            }),
+            Some(&mut |_, _, line| {
+                let text = String::from_utf8_lossy(line.content())
+                    .trim_end_matches(['\n', '\r'])
+                    .to_string();
+                if let Some(f) = out.borrow_mut().last_mut() {
+                    match line.origin() {
+                        '-' => f.removed.push((line.old_lineno().unwrap_or(0), text)),
+                        '+' => f.added.push((line.new_lineno().unwrap_or(0), text)),
+                        ' ' => f.context.push(text),
+                        _ => {}
+                    }
+                }
+                true
+            }),
+        )?;
+        Ok(out.into_inner())
+    }
+}
+
+/// A tag peeled to its commit, with its release date (seconds since the epoch).
+#[derive(Clone, Debug)]
+pub struct DatedTag {
+    pub name: String,
+    pub commit: Oid,
+    pub date: i64,
+}
+
+/// `YYYY-MM-DD` of a UTC timestamp (days from the civil calendar algorithm).
+pub fn iso_date(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// A commit's tree, readable by repo-relative path.

@@ -17,6 +17,7 @@ pub mod manifest;
 pub mod presence;
 pub mod process;
 pub mod registry;
+pub mod release;
 pub mod render;
 pub mod report;
 pub mod semver_checks;

@@ -13,7 +13,6 @@ use semver::Version;
 use sha2::{Digest, Sha256};
 
 use crate::checks::embargo::looks_private;
-use crate::config::TagFormat;
 use crate::context::Context;
 use crate::git::{CommitInfo, Oid, Remote, Repo, TempWorktree, short};
 use crate::lockfile::Lockfile;
@@ -49,7 +48,7 @@ pub struct TargetBranch {
     pub tip: Option<Oid>,
 }
 
-pub fn target_branches(cx: &Context) -> Vec<TargetBranch> {
+pub fn target_branches(cx: &Context) -> Result<Vec<TargetBranch>> {
     let mut out = Vec::new();
     if let Some(main) = &cx.config.main_branch {
         out.push(TargetBranch {
@@ -58,14 +57,17 @@ pub fn target_branches(cx: &Context) -> Vec<TargetBranch> {
             tip: cx.repo.branch_tip(main).map(|t| t.commit),
         });
     }
-    for b in &cx.release_branches {
+    for line in cx.releases.lines(&cx.repo)? {
         out.push(TargetBranch {
-            role: b.role.clone(),
-            name: b.name.clone(),
-            tip: b.tip.as_ref().map(|t| t.commit),
+            role: line
+                .role
+                .clone()
+                .unwrap_or_else(|| "release line".to_string()),
+            name: line.name.clone(),
+            tip: line.tip.as_ref().map(|t| t.commit),
         });
     }
-    out
+    Ok(out)
 }
 
 /// `--crate name@version` values.
@@ -97,10 +99,10 @@ pub fn expected_from_branches(cx: &Context, branches: &[TargetBranch]) -> Result
         let Some(tip) = branch.tip else { continue };
         let since = cx.repo.merge_base(tip, cx.base.commit)?;
         for krate in cx.changed.iter().filter(|c| c.publish) {
-            let Some(at_tip) = cx.version_at(tip, &krate.manifest, &krate.name)? else {
+            let Some(at_tip) = cx.version_at(tip, &krate.name)? else {
                 continue;
             };
-            let before = cx.version_at(since, &krate.manifest, &krate.name)?;
+            let before = cx.version_at(since, &krate.name)?;
             if before.as_ref() == Some(&at_tip) {
                 continue;
             }
@@ -355,13 +357,12 @@ fn package_checksum(cx: &Context, e: &Expected, tag: &TagHit) -> Result<(String,
     Ok((sum, version))
 }
 
-/// Which tag names a crate version: the configured formats, or (when none
-/// is configured) the default formats that some existing tag already uses,
-/// so that a project tagging `0.73.0` is not asked for `cargo-util-0.2.4`.
+/// Which tag marks a crate version's release, as the release model infers
+/// it, and the names a missing tag would have (learned from how the
+/// crate's, or the repository's, earlier release tags are named).
 pub struct TagRules {
-    formats: Vec<TagFormat>,
-    root_package: Option<String>,
-    tags: Vec<crate::git::RefTip>,
+    /// Prefixes in use: `v`, ``, `mycrate-`, and whether the prefix names the crate.
+    styles: Vec<(String, bool)>,
 }
 
 pub struct TagHit {
@@ -371,48 +372,61 @@ pub struct TagHit {
 
 impl TagRules {
     pub fn new(cx: &Context) -> Result<TagRules> {
-        let tags = cx.repo.tags(None)?;
-        let all: Vec<TagFormat> = cx
-            .config
-            .tag_formats
-            .iter()
-            .map(|f| TagFormat::new(f))
-            .collect();
-        let formats = if cx.config.tag_formats_configured {
-            all
-        } else {
-            all.into_iter()
-                .filter(|f| tags.iter().any(|t| f.parse(&t.name).is_some()))
-                .collect()
-        };
-        let root_package = cx
-            .head_ws
-            .members
-            .iter()
-            .find(|m| m.dir == cx.ws_dir)
-            .map(|m| m.name.clone());
-        Ok(TagRules {
-            formats,
-            root_package,
-            tags,
-        })
+        let mut styles: Vec<(String, bool)> = Vec::new();
+        for tag in &cx.releases.tags {
+            let version = tag.version.to_string();
+            let Some(prefix) = tag.name.strip_suffix(&version) else {
+                continue;
+            };
+            let style = match &tag.prefix_crate {
+                Some(k) if cx.head_ws.member(k).is_some() => {
+                    (prefix.replacen(k.as_str(), "{crate}", 1), true)
+                }
+                _ => (prefix.to_string(), false),
+            };
+            if !styles.contains(&style) {
+                styles.push(style);
+            }
+        }
+        Ok(TagRules { styles })
     }
 
     /// Tag names that would mark this crate version as released.
-    pub fn candidates(&self, e: &Expected) -> Vec<String> {
-        self.formats
+    pub fn candidates(&self, cx: &Context, e: &Expected) -> Vec<String> {
+        let version = e.version.to_string();
+        // The crate's own earlier tags say best how its next one is named.
+        if let Ok(own) = cx.releases.release_tags_of(&cx.repo, &e.name)
+            && let Some(newest) = own.first()
+            && let Some(prefix) = newest.name.strip_suffix(&newest.version.to_string())
+        {
+            return vec![format!("{prefix}{version}")];
+        }
+        // A crate never tagged yet follows the repository's per-crate style;
+        // crate-less tags (`v1.2.3`) name other crates, not this one.
+        self.styles
             .iter()
-            .filter(|f| {
-                f.format.contains("{crate}")
-                    || self.root_package.as_deref() == Some(e.name.as_str())
-            })
-            .map(|f| f.tag_for(&e.name, &e.version.to_string()))
+            .filter(|(_, with_crate)| *with_crate)
+            .map(|(prefix, _)| format!("{}{version}", prefix.replace("{crate}", &e.name)))
             .collect()
     }
 
-    pub fn find(&self, _cx: &Context, e: &Expected) -> Option<TagHit> {
-        let names = self.candidates(e);
-        self.tags
+    pub fn find(&self, cx: &Context, e: &Expected) -> Option<TagHit> {
+        cx.releases
+            .release_tag(&cx.repo, &e.name, &e.version)
+            .ok()
+            .flatten()
+            .map(|t| TagHit {
+                name: t.name.clone(),
+                commit: t.commit,
+            })
+    }
+
+    /// A tag with one of the expected names, even if its commit does not
+    /// carry the version (so that the row can say what is wrong with it).
+    pub fn named(&self, cx: &Context, e: &Expected) -> Option<TagHit> {
+        let names = self.candidates(cx, e);
+        cx.releases
+            .tags
             .iter()
             .find(|t| names.contains(&t.name))
             .map(|t| TagHit {
@@ -422,9 +436,9 @@ impl TagRules {
     }
 
     pub fn formats(&self) -> String {
-        self.formats
+        self.styles
             .iter()
-            .map(|f| format!("`{}`", f.format))
+            .map(|(p, _)| format!("`{p}{{version}}`"))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -441,18 +455,18 @@ pub fn tag_row(
     const ID: &str = "tag";
     let tagged: Vec<&Expected> = expected
         .iter()
-        .filter(|e| !rules.candidates(e).is_empty())
+        .filter(|e| !rules.candidates(cx, e).is_empty())
         .collect();
     if tagged.is_empty() {
         return Ok(CheckResult::skip(
             ID,
-            if rules.formats.is_empty() {
-                "no tag format in use (no existing tag matches one); configure `tag-format`"
+            if rules.styles.is_empty() {
+                "the repository has no release tag to learn the tag format from; configure `tag-format`"
                     .to_string()
             } else {
                 format!(
                     "no expected crate version is named by the tag {} {}",
-                    noun(rules.formats.len(), "format"),
+                    noun(rules.styles.len(), "format"),
                     rules.formats()
                 )
             },
@@ -461,13 +475,13 @@ pub fn tag_row(
     let mut findings = Vec::new();
     for e in tagged {
         let detail = |status: Status, msg: String| Detail::new(msg).status(status).krate(&e.name);
-        let Some(hit) = rules.find(cx, e) else {
+        let Some(hit) = rules.find(cx, e).or_else(|| rules.named(cx, e)) else {
             findings.push(detail(
                 Status::Fail,
                 format!(
                     "no tag for {}: expected `{}`",
                     describe_expected(e),
-                    rules.candidates(e).join("` or `")
+                    rules.candidates(cx, e).join("` or `")
                 ),
             ));
             continue;
@@ -512,10 +526,7 @@ pub fn tag_row(
             );
             continue;
         }
-        let at_tag = match &e.manifest {
-            Some(m) => cx.version_at(hit.commit, m, &e.name)?,
-            None => None,
-        };
+        let at_tag = cx.version_at(hit.commit, &e.name)?;
         match at_tag {
             Some(v) if v == e.version => findings.push(
                 detail(

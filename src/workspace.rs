@@ -127,12 +127,31 @@ pub struct Member {
     pub dir: String,
     pub manifest: String,
     pub publish: bool,
+    /// Which registries `publish` names.
+    pub publish_to: PublishTarget,
     pub has_lib: bool,
     /// `version.workspace = true`: the version lives in the root manifest.
     pub version_inherited: bool,
     pub deps: Vec<Dependency>,
     /// `package.exclude` patterns, used to tell which changed paths ship.
     pub exclude: Vec<String>,
+}
+
+/// Where a crate is published, from its `publish` field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PublishTarget {
+    /// The workspace's default: crates.io, or `index`/`registry` when configured.
+    Default,
+    /// `publish = ["corp", …]`: those registries from cargo's configuration.
+    Registries(Vec<String>),
+    /// `publish = false` (or no version): never published.
+    Never,
+}
+
+impl Member {
+    pub fn publish_target(&self) -> PublishTarget {
+        self.publish_to.clone()
+    }
 }
 
 /// The workspace at one revision.
@@ -352,6 +371,24 @@ fn read_member(
                 _ => true,
             },
         };
+    let publish_to = if !publish {
+        PublishTarget::Never
+    } else {
+        match publish_item.as_ref().and_then(Item::as_array) {
+            Some(a) => {
+                let names: Vec<String> = a
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect();
+                if names.iter().all(|n| n == "crates-io") {
+                    PublishTarget::Default
+                } else {
+                    PublishTarget::Registries(names)
+                }
+            }
+            None => PublishTarget::Default,
+        }
+    };
     let has_lib = doc.get("lib").is_some() || src.exists(&join(dir, "src/lib.rs"));
     let exclude = string_array(package.get("exclude"));
 
@@ -394,6 +431,7 @@ fn read_member(
         dir: dir.to_string(),
         manifest: manifest.to_string(),
         publish,
+        publish_to,
         has_lib,
         version_inherited,
         deps,

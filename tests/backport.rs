@@ -251,8 +251,28 @@ fn unreleased_beta_keeps_its_versions_and_mains_changelog_hunk() {
     let fx = Fixture::scenario("backport-three-commits");
     let run = backport(&fx, &["--beta", "beta"]);
     run.assert_code(0);
-    let sections = run.json()["sections"].as_array().unwrap();
+    let sections: Vec<_> = run.json()["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["name"] != "release lines")
+        .collect();
     assert_eq!(sections.len(), 1, "only --beta was asked for:\n{run:?}");
+    // stable is not targeted, and still has the code the fix changes.
+    let lines = run.row_in(Some("release lines"), "unpatched-lines");
+    assert_eq!(lines["status"], "warn", "{run:?}");
+    assert!(
+        lines["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["ref"] == "stable"
+                && d["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("affected, not patched")),
+        "{run:?}"
+    );
     assert_row(&run, "beta", "branch", "pass");
     // No bump commit: the last commit is main's bump commit, reduced to its
     // changelog hunk.
@@ -344,11 +364,13 @@ fn mains_bump_commit_is_replaced_by_the_targets_own_bump() {
             .any(|m| m.contains("cargo-util 0.2.3 → 0.2.4")),
         "{run:?}"
     );
-    // cargo itself changed only through its manifest's requirement.
+    // cargo itself is not modified by the fix: Cargo ships with every
+    // point release of its line, so it is bumped anyway.
     assert!(
         versions
             .iter()
-            .any(|m| m.contains("cargo 0.73.0 → 0.73.1") && m.contains("requires cargo-util 0.2.4")),
+            .any(|m| m.contains("cargo 0.73.0 → 0.73.1")
+                && m.contains("ships with every point release")),
         "{run:?}"
     );
     let root = show(&fx, "security-release/stable", "Cargo.toml");
@@ -552,9 +574,34 @@ fn dry_run_writes_nothing_and_prints_the_plan() {
 }
 
 #[test]
-fn exact_and_inline_table_requirements_keep_their_form() {
+fn dependents_that_do_not_ship_keep_their_requirements() {
+    // The default `raise-dependents = "released"`: crates-io requires
+    // cargo-util but the fix does not touch it, so it is neither raised nor
+    // point-released; cargo (which ships with the line) is.
     let fx = Fixture::scenario("backport-pinned");
     let run = backport(&fx, &["--stable", "stable"]);
+    run.assert_code(0);
+    let io = show(
+        &fx,
+        "security-release/stable",
+        "crates/crates-io/Cargo.toml",
+    );
+    assert!(
+        io.contains("version = \"0.2.14\", default-features"),
+        "{io}"
+    );
+    assert!(io.contains("version = \"0.38.0\""), "{io}");
+    let root = show(&fx, "security-release/stable", "Cargo.toml");
+    assert!(root.contains("version = \"=0.2.15\""), "{root}");
+    let versions = messages(&run, "stable", "version-bump");
+    assert!(!versions.iter().any(|m| m.contains("crates-io")), "{run:?}");
+}
+
+#[test]
+fn exact_and_inline_table_requirements_keep_their_form() {
+    let fx = Fixture::scenario("backport-pinned");
+    // `all`: crates-io, which the fix does not touch, is raised and released too.
+    let run = backport(&fx, &["--stable", "stable", "--raise-dependents", "all"]);
     run.assert_code(0);
     let root = show(&fx, "security-release/stable", "Cargo.toml");
     assert!(
@@ -718,7 +765,7 @@ fn unknown_target_is_a_clear_error() {
     run.assert_code(2);
     assert!(
         run.stderr.contains(
-            "target branch `rust-1.99.0` exists neither locally nor as `origin/rust-1.99.0`"
+            "release line `rust-1.99.0` exists neither locally nor as `origin/rust-1.99.0`"
         ),
         "{run:?}"
     );

@@ -36,7 +36,7 @@ fn unbumped_crate_fails_version_bump() {
             "version-bump",
             "crate",
             "cargo-util",
-            "still 0.2.4, which is already released (release branch `beta` ships it)",
+            "still 0.2.4, which is already released (release line `beta` ships it)",
         );
     assert!(
         run.row("version-bump")["hint"]

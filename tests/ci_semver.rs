@@ -366,7 +366,14 @@ fn all_checks_each_existing_backport_branch() {
         .map(|s| s["name"].as_str().unwrap())
         .collect();
     // beta has no backport branch: only stable's is checked.
-    assert_eq!(names, ["fix-path-traversal", "security-release/stable"]);
+    assert_eq!(
+        names,
+        [
+            "fix-path-traversal",
+            "security-release/stable",
+            "release lines"
+        ]
+    );
     assert_no_worktrees(&fx);
 }
 

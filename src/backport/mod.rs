@@ -13,14 +13,16 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use semver::Version;
 use toml_edit::DocumentMut;
 
-use crate::context::{Context, ReleaseBranch, detect_main_branch};
+use crate::context::{Context, detect_main_branch};
 use crate::git::{
     CommitInfo, Committer, Oid, RefTip, Repo, TempWorktree, TreeMerge, run_git, short,
 };
 use crate::lockfile::Lockfile;
 use crate::manifest;
 use crate::presence::{self, Fix};
-use crate::workspace::{self, AtCommit, Workspace, exclude_match};
+use crate::release::lockfiles;
+use crate::release::policy::{self, RaiseDependents};
+use crate::workspace::{self, AtCommit, DepKind, Workspace, exclude_match};
 use versions::RequirementChange;
 
 /// A release branch to backport onto.
@@ -42,99 +44,39 @@ pub struct Targets {
     pub note: Option<String>,
 }
 
-/// Picks the targets: `--stable`/`--beta`/`--onto` when given, else the
-/// configured `branches`, else Cargo's `rust-1.N.0` layout (highest = beta,
-/// next = stable).
-pub fn select_targets(
-    cx: &mut Context,
-    stable: Option<&str>,
-    beta: Option<&str>,
-    onto: &[String],
-) -> Result<Targets> {
-    let mut wanted: Vec<(String, Option<String>)> = Vec::new();
-    let mut note = None;
-    if stable.is_some() || beta.is_some() || !onto.is_empty() {
-        if let Some(s) = stable {
-            wanted.push((s.to_string(), Some("stable".to_string())));
-        }
-        if let Some(b) = beta {
-            wanted.push((b.to_string(), Some("beta".to_string())));
-        }
-        wanted.extend(onto.iter().map(|o| (o.clone(), None)));
-    } else if !cx.config.branches.is_empty() {
-        // Stable first: it is the one most likely to need the bump.
-        let mut roles: Vec<(&String, &String)> = cx.config.branches.iter().collect();
-        roles.sort_by_key(|(role, _)| match role.as_str() {
-            "stable" => 0,
-            "beta" => 1,
-            _ => 2,
-        });
-        wanted.extend(roles.into_iter().map(|(r, b)| (b.clone(), Some(r.clone()))));
-    } else {
-        let layout = rust_release_branches(&cx.repo)?;
-        if layout.is_empty() {
-            bail!(
-                "no target branches: pass --stable <branch>, --beta <branch> or --onto <branch>, \
-                 or set `branches = {{ stable = \"…\", beta = \"…\" }}` in \
-                 [workspace.metadata.security-release]"
-            );
-        }
-        let mut chosen = Vec::new();
-        for (branch, role) in layout.iter().zip(["beta", "stable"]) {
-            chosen.push(format!("{role} = {branch}"));
-            wanted.push((branch.clone(), Some(role.to_string())));
-            // `released()` looks at the other release branches: these count.
-            cx.release_branches.push(ReleaseBranch {
-                role: role.to_string(),
-                name: branch.clone(),
-                tip: cx.repo.branch_tip(branch),
-            });
-        }
-        wanted.reverse();
-        note = Some(format!(
-            "no targets given or configured: chose {} from Cargo's `rust-1.N.0` branches \
-             (the highest is beta, the next is stable)",
-            chosen.join(", ")
-        ));
+/// The targets: the release lines the release model chose (from flags,
+/// the configuration, or a layout that says which lines are maintained).
+/// Undecided lines are an error that lists the candidates.
+pub fn select_targets(cx: &Context) -> Result<Targets> {
+    let lines = cx.releases.lines(&cx.repo)?;
+    if lines.is_empty() {
+        bail!(
+            "no release line to backport onto: {}\n\
+             name the lines with --onto <branch> (repeatable), --stable/--beta, or \
+             `branches = [\"…\"]` in [workspace.metadata.security-release]",
+            cx.releases.note()
+        );
     }
     let mut targets: Vec<Target> = Vec::new();
-    for (name, role) in wanted {
-        if targets.iter().any(|t| t.name == name) {
-            continue;
-        }
-        let tip = cx.repo.branch_tip(&name).ok_or_else(|| {
-            anyhow!("target branch `{name}` exists neither locally nor as `origin/{name}`")
+    for line in lines {
+        let tip = line.tip.clone().ok_or_else(|| {
+            anyhow!(
+                "release line `{}` exists neither locally nor as `origin/{}`",
+                line.name,
+                line.name
+            )
         })?;
-        let short_name = name.strip_prefix("origin/").unwrap_or(&name);
         targets.push(Target {
-            branch: format!("{}{short_name}", cx.config.backport_prefix),
-            name,
-            role,
+            branch: format!("{}{}", cx.config.backport_prefix, line.name),
+            name: line.name.clone(),
+            role: line.role.clone(),
             tip,
         });
     }
-    Ok(Targets { targets, note })
-}
-
-/// `rust-1.N.0` branches, local or on origin, highest N first (at most two).
-fn rust_release_branches(repo: &Repo) -> Result<Vec<String>> {
-    let mut found: BTreeMap<u64, String> = BTreeMap::new();
-    let names = repo.local_branches()?.into_iter().map(|b| b.name).chain(
-        repo.remote_branches("origin")
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|b| b.name.strip_prefix("origin/").map(str::to_string)),
-    );
-    for name in names {
-        if let Some(n) = name
-            .strip_prefix("rust-1.")
-            .and_then(|r| r.strip_suffix(".0"))
-            .and_then(|n| n.parse::<u64>().ok())
-        {
-            found.insert(n, name);
-        }
-    }
-    Ok(found.into_values().rev().take(2).collect())
+    Ok(Targets {
+        targets,
+        note: Some(cx.releases.note()),
+    })
 }
 
 /// What the caller asked for.
@@ -231,8 +173,10 @@ pub struct TargetResult {
     pub collisions: Vec<Collision>,
     /// (manifest, change)
     pub requirements: Vec<(String, RequirementChange)>,
-    /// (crate, old, new) entries of Cargo.lock.
-    pub lock_updates: Vec<(String, String, String)>,
+    /// (lockfile, crate, old, new) entries of every tracked Cargo.lock.
+    pub lock_updates: Vec<(String, String, String, String)>,
+    /// (file, crate, old, new): version strings in docs updated.
+    pub doc_updates: Vec<(String, String, String, String)>,
     pub bump_commit: Option<Oid>,
     /// The commit the branch points (or would point) at.
     pub result: Option<Oid>,
@@ -274,6 +218,7 @@ pub fn backport(
         collisions: Vec::new(),
         requirements: Vec::new(),
         lock_updates: Vec::new(),
+        doc_updates: Vec::new(),
         bump_commit: None,
         result: None,
         branch: BranchOutcome::NotBuilt,
@@ -582,12 +527,23 @@ fn bump(
         .iter()
         .map(|m| (m.name.clone(), m.version.clone()))
         .collect();
+    let raise = cx.config.raise_dependents;
     let mut bumped: BTreeMap<String, (Version, Version)> = BTreeMap::new();
     let mut queue: VecDeque<(String, String)> = modified
         .iter()
         .map(|n| (n.clone(), "changed by the fix".to_string()))
         .collect();
-    let mut seen: BTreeSet<String> = modified.iter().cloned().collect();
+    // Cargo ships with every point release of a Rust line.
+    if cx.releases.is_cargo() && !modified.iter().any(|m| m == "cargo") && !modified.is_empty() {
+        queue.push_back((
+            "cargo".to_string(),
+            "Cargo's root package ships with every point release of the line".to_string(),
+        ));
+    }
+    // The crates that ship in this release: only their manifests get
+    // raised requirements (`raise-dependents = "released"`).
+    let mut shipping: BTreeSet<String> = queue.iter().map(|(n, _)| n.clone()).collect();
+    let mut seen: BTreeSet<String> = shipping.clone();
     while let Some((name, reason)) = queue.pop_front() {
         let Some(member) = ws.member(&name) else {
             continue;
@@ -614,24 +570,22 @@ fn bump(
         }
         let Some(evidence) = cx.released(&name, &old)? else {
             out.versions.push(keep(format!(
-                "{reason}; {old} is unreleased (no release tag or other release branch has it), \
+                "{reason}; {old} is unreleased (no release tag, registry entry or other release line has it), \
                  so the fix ships in {old}"
             )));
             continue;
         };
-        let new = versions::next_patch(&old);
-        let places = exists_elsewhere(cx, target, all_targets, &member.manifest, &name, &new)?;
+        let new = crate::release::next_version(&old);
+        let places = exists_elsewhere(cx, target, all_targets, &name, &new)?;
         if !places.is_empty() {
             let mut next_free = None;
-            let mut candidate = versions::next_patch(&new);
+            let mut candidate = crate::release::next_version(&new);
             for _ in 0..20 {
-                if exists_elsewhere(cx, target, all_targets, &member.manifest, &name, &candidate)?
-                    .is_empty()
-                {
+                if exists_elsewhere(cx, target, all_targets, &name, &candidate)?.is_empty() {
                     next_free = Some(candidate);
                     break;
                 }
-                candidate = versions::next_patch(&candidate);
+                candidate = crate::release::next_version(&candidate);
             }
             out.collisions.push(Collision {
                 krate: name.clone(),
@@ -668,6 +622,7 @@ fn bump(
         for krate in moved {
             if krate != name {
                 seen.insert(krate.to_string());
+                shipping.insert(krate.to_string());
                 out.versions.push(VersionDecision {
                     krate: krate.to_string(),
                     old: old.clone(),
@@ -677,17 +632,41 @@ fn bump(
             }
             bumped.insert(krate.to_string(), (old.clone(), new.clone()));
             final_versions.insert(krate.to_string(), new.clone());
+            if raise == RaiseDependents::None {
+                continue;
+            }
             for (path, doc) in docs.iter_mut() {
+                let owner = ws.members.iter().find(|m| &m.manifest == path);
+                let raise_here = match (raise, owner) {
+                    (_, Some(m)) if !m.publish => false,
+                    (RaiseDependents::All, _) => true,
+                    (_, Some(m)) => shipping.contains(&m.name),
+                    // `[workspace.dependencies]`: raised when a shipping
+                    // member inherits the requirement.
+                    (_, None) => ws.members.iter().any(|m| {
+                        shipping.contains(&m.name)
+                            && m.publish
+                            && m.deps
+                                .iter()
+                                .any(|d| d.inherited && d.name == krate && d.kind != DepKind::Dev)
+                    }),
+                };
+                if !raise_here {
+                    continue;
+                }
                 let changes = versions::raise_requirements(doc, krate, &new);
                 if changes.is_empty() {
                     continue;
                 }
                 out.requirements
                     .extend(changes.into_iter().map(|c| (path.clone(), c)));
-                // The package this manifest belongs to now ships a changed manifest.
-                if let Some(dependent) = ws.members.iter().find(|m| &m.manifest == path)
+                // `all`: the dependent now ships a changed manifest, so it
+                // is released too.
+                if raise == RaiseDependents::All
+                    && let Some(dependent) = owner
                     && seen.insert(dependent.name.clone())
                 {
+                    shipping.insert(dependent.name.clone());
                     queue.push_back((
                         dependent.name.clone(),
                         format!("its manifest requires {krate} {new}"),
@@ -714,10 +693,18 @@ fn bump(
             edits.push((path.clone(), text.into_bytes()));
         }
     }
-    let lock_path = workspace::join(&cx.ws_dir, "Cargo.lock");
-    if !bumped.is_empty()
-        && let Some(bytes) = tree.read(&lock_path)?
-    {
+    // Every tracked lockfile: the workspace's own and second workspaces'
+    // (`fuzz/Cargo.lock`), whose path entries of bumped members follow.
+    // Only those entries change; the file's format stays as it is.
+    let mut lock_paths = vec![workspace::join(&cx.ws_dir, "Cargo.lock")];
+    lock_paths.extend(lockfiles::other_lockfiles(repo, &cx.ws_dir, *current)?);
+    for lock_path in lock_paths {
+        if bumped.is_empty() {
+            break;
+        }
+        let Some(bytes) = tree.read(&lock_path)? else {
+            continue;
+        };
         let text = String::from_utf8(bytes)
             .map_err(|_| anyhow!("`{lock_path}` on `{}` is not valid UTF-8", target.name))?;
         let mut lock = Lockfile::parse(&text, &lock_path)?;
@@ -725,12 +712,45 @@ fn bump(
             if let Some(old) = lock.path_package(name).map(|p| p.version.clone())
                 && lock.set_path_package_version(name, &new.to_string())
             {
-                out.lock_updates.push((name.clone(), old, new.to_string()));
+                out.lock_updates
+                    .push((lock_path.clone(), name.clone(), old, new.to_string()));
             }
         }
         let rendered = lock.render();
         if rendered != text {
             edits.push((lock_path, rendered.into_bytes()));
+        }
+    }
+    // Version strings that users copy (READMEs, doc examples).
+    for file in policy::version_files(
+        &ws,
+        cx.config.version_files.as_deref(),
+        &AtCommit {
+            tree: repo.tree_at(*current)?,
+            label: format!("backport of `{}`", target.name),
+        },
+    ) {
+        let Some(bytes) = tree.read(&file)? else {
+            continue;
+        };
+        let Ok(mut text) = String::from_utf8(bytes) else {
+            continue;
+        };
+        let mut changed = false;
+        for (name, (old, new)) in &bumped {
+            if let Some(t) = policy::rewrite_version_mentions(&text, name, old, new) {
+                text = t;
+                changed = true;
+                out.doc_updates.push((
+                    file.clone(),
+                    name.clone(),
+                    old.to_string(),
+                    new.to_string(),
+                ));
+            }
+        }
+        if changed {
+            edits.push((file, text.into_bytes()));
         }
     }
     if edits.is_empty() {
@@ -772,45 +792,34 @@ fn bump_message(target: &Target, bumped: &BTreeMap<String, (Version, Version)>) 
 }
 
 /// Where `name@version` already exists besides the target: the registry,
-/// release tags, release branches, the main branch, other targets and local
-/// branches (backport branches aside).
+/// release tags, the other release lines and targets, and the main branch
+/// (a leftover local work branch claims no version).
 fn exists_elsewhere(
     cx: &Context,
     target: &Target,
     all_targets: &[Target],
-    manifest: &str,
     name: &str,
     version: &Version,
 ) -> Result<Vec<String>> {
     let mut places = Vec::new();
-    if let Some(registry) = &cx.registry
-        && registry.is_published(name, version)?
+    if let Some(evidence) =
+        cx.releases
+            .released(&cx.repo, name, version, &[target.name.as_str()])?
     {
-        places.push(format!("published on {}", registry.describe()));
+        places.push(evidence.to_string());
     }
-    for tag in &cx.release_tags {
-        let hit = match &tag.krate {
-            Some(k) => k == name && tag.version == *version,
-            None => cx.version_at(tag.commit, manifest, name)?.as_ref() == Some(version),
-        };
-        if hit {
-            places.push(format!("tag `{}`", tag.name));
-        }
-    }
-    let mut branches: Vec<RefTip> = cx.repo.local_branches()?;
-    branches.extend(cx.release_branches.iter().filter_map(|b| b.tip.clone()));
-    branches.extend(all_targets.iter().map(|t| t.tip.clone()));
-    if let Some(main) = detect_main_branch(&cx.repo) {
-        branches.push(main);
-    }
+    let mut branches: Vec<RefTip> = all_targets
+        .iter()
+        .filter(|t| t.name != target.name)
+        .map(|t| t.tip.clone())
+        .collect();
+    branches.extend(detect_main_branch(&cx.repo).or_else(|| cx.releases.main.clone()));
     let mut checked: BTreeSet<String> = BTreeSet::new();
     for b in branches {
-        let own = b.name == target.name || b.name == target.tip.name;
-        if own || b.name.starts_with(&cx.config.backport_prefix) || !checked.insert(b.name.clone())
-        {
+        if !checked.insert(b.name.clone()) {
             continue;
         }
-        if cx.version_at(b.commit, manifest, name)?.as_ref() == Some(version) {
+        if cx.version_at(b.commit, name)?.as_ref() == Some(version) {
             places.push(format!("branch `{}`", b.name));
         }
     }

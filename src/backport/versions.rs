@@ -184,7 +184,11 @@ pub fn raise_requirements(
     let crates = BTreeSet::from([krate.to_string()]);
     let mut out = Vec::new();
     visit(doc, &crates, &mut |slot, v| {
-        if slot.krate.is_empty() {
+        // Dev-dependencies never reach consumers: they keep their requirement.
+        if slot.krate.is_empty()
+            || slot.table.contains("dev-dependencies")
+            || slot.table.contains("dev_dependencies")
+        {
             return;
         }
         let Some(old) = v.as_str().map(str::to_string) else {

@@ -6,6 +6,7 @@ use anyhow::Result;
 
 use super::CheckDef;
 use crate::context::Context;
+use crate::release::policy::{self, ChangelogHistory};
 use crate::report::{CheckResult, Detail, Status};
 use crate::text::count;
 use crate::workspace::{self, FileSource, WorkTree};
@@ -15,20 +16,18 @@ pub const CHECK: CheckDef = CheckDef {
     run,
 };
 
-const NAMES: [&str; 7] = [
-    "CHANGELOG.md",
-    "Changelog.md",
-    "changelog.md",
-    "CHANGES.md",
-    "RELEASES.md",
-    "HISTORY.md",
-    "CHANGELOG",
-];
+const NAMES: [&str; 7] = policy::CHANGELOG_NAMES;
 
 fn run(cx: &Context) -> Result<CheckResult> {
     let work = WorkTree {
         root: cx.repo.workdir().to_path_buf(),
     };
+    if cx.config.changelog_disabled {
+        return Ok(CheckResult::skip(
+            CHECK.id,
+            "`changelog = false`: the project keeps its release notes outside the repository",
+        ));
+    }
     let configured = !cx.config.changelog.is_empty();
     // (path, versions it should name)
     let mut logs: Vec<(String, Vec<String>)> = Vec::new();
@@ -42,7 +41,9 @@ fn run(cx: &Context) -> Result<CheckResult> {
         for p in &cx.config.changelog {
             logs.push((cx.ws_path(p), all_versions.clone()));
         }
-    } else {
+    } else if let Some(learned) = learned(cx, &work, &all_versions, &mut logs)? {
+        return Ok(learned);
+    } else if logs.is_empty() {
         if let Some(p) = find_in(&work, &cx.ws_dir) {
             logs.push((p, all_versions.clone()));
         }
@@ -131,6 +132,43 @@ fn run(cx: &Context) -> Result<CheckResult> {
     )
     .details(findings)
     .hint("add an entry that names the new version and the advisory (GHSA-…/CVE-…/RUSTSEC-…)"))
+}
+
+/// The changelogs earlier releases of this line touched. Fills `logs`
+/// (root-level ones always, a crate's own only when that crate changed),
+/// or returns the row when the line's releases touched none.
+fn learned(
+    cx: &Context,
+    work: &WorkTree,
+    all_versions: &[String],
+    logs: &mut Vec<(String, Vec<String>)>,
+) -> Result<Option<CheckResult>> {
+    let changed: Vec<&str> = cx.changed.iter().map(|c| c.name.as_str()).collect();
+    match policy::changelog_history(&cx.releases, &cx.repo, cx.head.commit, &changed)? {
+        ChangelogHistory::Unknown => Ok(None),
+        ChangelogHistory::NotKept { tags } => Ok(Some(CheckResult::skip(
+            CHECK.id,
+            format!(
+                "the releases before this one ({}) touched no changelog on this line: \
+                 its release notes live elsewhere",
+                tags.join(", ")
+            ),
+        ))),
+        ChangelogHistory::Kept { files, .. } => {
+            for file in files.into_iter().filter(|f| work.exists(f)) {
+                let owner = cx.head_ws.owner_of(&file).filter(|m| m.dir != cx.ws_dir);
+                match owner {
+                    None => logs.push((file, all_versions.to_vec())),
+                    Some(m) => {
+                        if let Some(c) = cx.changed.iter().find(|c| c.name == m.name && c.publish) {
+                            logs.push((file, vec![c.head_version.to_string()]));
+                        }
+                    }
+                }
+            }
+            Ok(None)
+        }
+    }
 }
 
 fn find_in(src: &dyn FileSource, dir: &str) -> Option<String> {

@@ -8,7 +8,9 @@ use super::{CheckDef, temporary_patches};
 use crate::ci::{self, CiPlan, CiRun, CommandOutcome, format_duration};
 use crate::context::Context;
 use crate::git::short;
+use crate::release::lockfiles::{self, Tracking};
 use crate::report::{CheckResult, Detail, Status};
+use crate::semver_checks::PreservedFile;
 use crate::text::count;
 use crate::workspace::relative_to;
 
@@ -18,7 +20,27 @@ const CONFIGURE_HINT: &str = "configure your CI commands with `ci = [\"cargo tes
      in [workspace.metadata.security-release], or pass --ci <COMMAND>";
 
 fn run(cx: &Context) -> Result<CheckResult> {
-    let plan = CiPlan::new(&cx.config.ci);
+    let mut plan = CiPlan::new(&cx.config.ci);
+    // A line that does not track Cargo.lock cannot run `--locked`.
+    let mut lock_note = None;
+    let untracked = matches!(
+        lockfiles::tracking(&cx.repo, &cx.ws_dir, cx.head.commit, Some(cx.base.commit))?,
+        Tracking::Ignored | Tracking::NeverCommitted
+    );
+    if untracked {
+        let changed = plan.without_locked();
+        if !changed.is_empty() {
+            lock_note = Some(Detail::new(format!(
+                "{} is not tracked here, so `--locked` was dropped from {}",
+                cx.ws_path("Cargo.lock"),
+                changed
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
     let tree = cx.repo.tree_id(cx.head.commit)?;
     let clean = cx.repo.uncommitted()?.is_empty();
 
@@ -43,6 +65,9 @@ fn run(cx: &Context) -> Result<CheckResult> {
         .hint("pass --rerun-ci to run the commands again");
         if plan.defaulted {
             result = result.detail(default_used());
+        }
+        if let Some(note) = lock_note {
+            result = result.detail(note);
         }
         return Ok(result);
     }
@@ -69,10 +94,15 @@ fn run(cx: &Context) -> Result<CheckResult> {
         shell: cx.shell,
         limit: cx.config.ci_timeout,
     };
+    // Without `--locked` cargo writes a Cargo.lock; the user's (absent or
+    // ignored) one is put back as it was.
+    let _lockfile = untracked
+        .then(|| PreservedFile::save(&cx.workspace_root.join("Cargo.lock")))
+        .transpose()?;
     let outcomes = runner.run_all(&plan)?;
     let failed: Vec<&CommandOutcome> = outcomes.iter().filter(|o| !o.passed).collect();
 
-    let mut details: Vec<Detail> = Vec::new();
+    let mut details: Vec<Detail> = lock_note.into_iter().collect();
     // The first failure whose output names a temporary pin cargo could not
     // load: `temporary-patches` reports that pin, this row points to it.
     let mut blamed: Option<String> = None;

@@ -1,6 +1,6 @@
 //! `manual`: the checklist items no tool can verify, listed so that nobody
-//! forgets them. Always `manual`; projects add their own items with the
-//! `manual` config key.
+//! forgets them. Always `manual`; Cargo's own items appear in Cargo's
+//! repository, and projects add their own with the `manual` config key.
 
 use anyhow::Result;
 
@@ -15,15 +15,23 @@ pub const CHECK: CheckDef = CheckDef { id: "manual", run };
 pub const SEED: [&str; 6] = [
     "exercise the fix by hand against the reported exploit (a passing test suite is not proof the hole is closed)",
     "update code comments and documentation that describe the old behaviour",
-    "add the release notes entry (for Cargo: RELEASES.md in rust-lang/rust, for the stable and beta point releases)",
-    "coordinate the disclosure date and the advisory text (GHSA / RUSTSEC) with the security team",
-    "prepare the stable and beta backport PRs (`cargo security-release backport`) and review their diffs",
-    "after release: `cargo security-release verify-published`, then bump the superproject's submodule",
+    "write the release notes where the project keeps them (changelog, release page, announcement)",
+    "coordinate the disclosure date and the advisory text (GHSA / RUSTSEC) with the reporter and the security team",
+    "review the backport branch of every maintained release line (`cargo security-release backport`) and its diff",
+    "after release: `cargo security-release verify-published`",
+];
+
+/// Cargo's own items: it ships with Rust, from rust-lang/rust.
+pub const CARGO: [&str; 2] = [
+    "add the release notes entry to RELEASES.md in rust-lang/rust, for the stable and beta point releases",
+    "after release: update rust-lang/rust's `src/tools/cargo` submodule on each branch (`verify-published --superproject`)",
 ];
 
 fn run(cx: &Context) -> Result<CheckResult> {
+    let cargo: &[&str] = if cx.releases.is_cargo() { &CARGO } else { &[] };
     let items: Vec<&str> = SEED
         .iter()
+        .chain(cargo)
         .copied()
         .chain(cx.config.manual.iter().map(String::as_str))
         .collect();

@@ -13,6 +13,7 @@ pub mod ci;
 pub mod clean_tree;
 pub mod commits;
 pub mod dependency_specs;
+pub mod doc_versions;
 pub mod embargo;
 pub mod lockfile;
 pub mod manual;
@@ -32,6 +33,7 @@ pub const ALL: &[CheckDef] = &[
     semver::CHECK,
     version_bump::CHECK,
     dependency_specs::CHECK,
+    doc_versions::CHECK,
     lockfile::CHECK,
     temporary_patches::CHECK,
     changelog::CHECK,

@@ -3,12 +3,14 @@
 //! crates.io holds under the same name). A declared breaking bump, or
 //! `--allow-breaking`, accepts the break.
 
+use std::collections::BTreeMap;
+
 use anyhow::Result;
 use semver::Version;
 
 use super::{CheckDef, temporary_patches};
 use crate::context::{ChangedCrate, Context};
-use crate::git::short;
+use crate::git::{Oid, short};
 use crate::report::{CheckResult, Detail, Status};
 use crate::semver_checks::{self, Invocation, Outcome, PackageVerdict};
 
@@ -20,6 +22,8 @@ fn run(cx: &Context) -> Result<CheckResult> {
     }
     let mut notes: Vec<Detail> = Vec::new();
     let mut to_check: Vec<&ChangedCrate> = Vec::new();
+    // Crates compared against their last release instead of BASE.
+    let mut baselines: BTreeMap<String, (Oid, String)> = BTreeMap::new();
     for c in &cx.changed {
         let detail = |msg: String| Detail::new(msg).krate(&c.name);
         let Some(base_version) = &c.base_version else {
@@ -53,6 +57,8 @@ fn run(cx: &Context) -> Result<CheckResult> {
                 ))
                 .status(Status::Pass),
             );
+        } else if let Some(note) = never_released(cx, c, base_version, &mut baselines)? {
+            notes.push(detail(note));
         } else if cx.flags.allow_breaking.iter().any(|a| a == &c.name) {
             notes.push(
                 detail(format!(
@@ -100,27 +106,43 @@ fn run(cx: &Context) -> Result<CheckResult> {
         )));
     };
     let packages: Vec<String> = to_check.iter().map(|c| c.name.clone()).collect();
-    cx.shell.status(
-        "Semver",
-        format!(
-            "checking {} against BASE {}",
-            packages.join(", "),
-            short(cx.base.commit)
-        ),
-    );
+    // One run per baseline: BASE, or a crate's last release.
+    let mut groups: BTreeMap<Oid, (String, Vec<String>)> = BTreeMap::new();
+    for c in &to_check {
+        let (commit, label) = baselines
+            .get(&c.name)
+            .cloned()
+            .unwrap_or_else(|| (cx.base.commit, format!("BASE {}", short(cx.base.commit))));
+        groups
+            .entry(commit)
+            .or_insert((label, Vec::new()))
+            .1
+            .push(c.name.clone());
+    }
     let tree = cx.repo.tree_id(cx.head.commit)?;
     let cache_dir = cx.target_dir.join("security-release").join("semver");
     let clean = cx.repo.uncommitted()?.is_empty();
-    let (outcome, reused) = Invocation {
-        binary: &binary,
-        workspace_root: &cx.workspace_root,
-        baseline: cx.base.commit,
-        packages: &packages,
-        target_dir: cx.target_dir_shared.then_some(cx.target_dir.as_path()),
-        offline: cx.config.offline,
-        limit: cx.config.semver_timeout,
+    let mut runs = Vec::new();
+    for (baseline, (label, names)) in &groups {
+        cx.shell.status(
+            "Semver",
+            format!("checking {} against {label}", names.join(", ")),
+        );
+        runs.push(
+            Invocation {
+                binary: &binary,
+                workspace_root: &cx.workspace_root,
+                baseline: *baseline,
+                packages: names,
+                target_dir: cx.target_dir_shared.then_some(cx.target_dir.as_path()),
+                offline: cx.config.offline,
+                limit: cx.config.semver_timeout,
+            }
+            .run(clean.then_some((cache_dir.as_path(), tree)))?,
+        );
     }
-    .run(clean.then_some((cache_dir.as_path(), tree)))?;
+    let reused = runs.iter().all(|(_, r)| *r);
+    let outcome = merge(runs.into_iter().map(|(o, _)| o).collect());
     if reused {
         notes.push(Detail::new(format!(
             "cargo-semver-checks already ran on tree {} against BASE {}: its recorded verdict is used",
@@ -136,8 +158,12 @@ fn run(cx: &Context) -> Result<CheckResult> {
                 .iter()
                 .map(|v| {
                     Detail::new(format!(
-                        "{}: no breaking change against BASE {base}",
-                        v.name
+                        "{}: no breaking change against {}",
+                        v.name,
+                        baselines
+                            .get(&v.name)
+                            .map(|(_, l)| l.clone())
+                            .unwrap_or_else(|| format!("BASE {base}"))
                     ))
                     .krate(&v.name)
                 })
@@ -215,7 +241,9 @@ fn run(cx: &Context) -> Result<CheckResult> {
                         "cargo cannot load {pin}: the pin `temporary-patches` reports"
                     )))
                     .details(notes)
-                    .hint("remove the temporary pin (see `temporary-patches`) and run `check` again"),
+                    .hint(
+                        "remove the temporary pin (see `temporary-patches`) and run `check` again",
+                    ),
                 None => row
                     .detail(Detail::new(message))
                     .details(notes)
@@ -228,7 +256,7 @@ fn run(cx: &Context) -> Result<CheckResult> {
     })
 }
 
-/// The invocation the row ran, as a command line to paste.
+/// The invocation the row ran (against BASE), as a command line to paste.
 fn rerun_command(cx: &Context, packages: &[String]) -> String {
     let mut words = vec!["--baseline-rev".to_string(), cx.base.commit.to_string()];
     for p in packages {
@@ -236,6 +264,77 @@ fn rerun_command(cx: &Context, packages: &[String]) -> String {
         words.push(p.clone());
     }
     crate::text::command(["cargo", "semver-checks"], &words)
+}
+
+/// BASE's version of `c` was never released: there is no promise to keep
+/// against BASE. The crate is then compared with its last release of the
+/// same semver series (by its tag), or skipped when that series has no
+/// release at all. `None`: BASE's version was released, compare as usual.
+fn never_released(
+    cx: &Context,
+    c: &ChangedCrate,
+    base_version: &Version,
+    baselines: &mut BTreeMap<String, (Oid, String)>,
+) -> Result<Option<String>> {
+    if cx.released(&c.name, base_version)?.is_some() {
+        return Ok(None);
+    }
+    // The newest release (a tag's commit that carries the crate) of the
+    // same series below BASE's version.
+    for tag in &cx.releases.tags {
+        if let Some(v) = cx.version_at(tag.commit, &c.name)?
+            && v < *base_version
+            && !breaking_bump(&v, &c.head_version)
+        {
+            baselines.insert(
+                c.name.clone(),
+                (
+                    tag.commit,
+                    format!("its last release {v} (tag `{}`)", tag.name),
+                ),
+            );
+            return Ok(None);
+        }
+    }
+    // No tagged release of the series: skip only when the registry says
+    // none exists either; otherwise compare with BASE, which errs towards
+    // demanding a bump.
+    match cx.releases.published_versions(&c.name)? {
+        Some(published)
+            if !published
+                .iter()
+                .any(|v| v < base_version && !breaking_bump(v, &c.head_version)) =>
+        {
+            Ok(Some(format!(
+                "{}: skipped, {base_version} at BASE was never released and no release of its \
+                 semver series exists: no compatibility promise to keep yet",
+                c.name
+            )))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// One outcome for several runs: any run that could not complete makes the
+/// whole check unable to; any breaking change makes it breaking.
+fn merge(outcomes: Vec<Outcome>) -> Outcome {
+    let mut verdicts = Vec::new();
+    let mut breaking = false;
+    for o in outcomes {
+        match o {
+            Outcome::CouldNotRun { .. } | Outcome::TimedOut(_) => return o,
+            Outcome::Breaking(v) => {
+                breaking = true;
+                verdicts.extend(v);
+            }
+            Outcome::Compatible(v) => verdicts.extend(v),
+        }
+    }
+    if breaking {
+        Outcome::Breaking(verdicts)
+    } else {
+        Outcome::Compatible(verdicts)
+    }
 }
 
 fn violation_details(v: &PackageVerdict) -> Vec<Detail> {

@@ -7,7 +7,7 @@ use anyhow::Result;
 use semver::Version;
 
 use super::CheckDef;
-use crate::context::{ChangedCrate, Context};
+use crate::context::{ChangedCrate, Context, ReleaseEvidence};
 use crate::report::{CheckResult, Detail, Status};
 use crate::text::{count, count_with_verb, noun};
 
@@ -47,9 +47,9 @@ fn run(cx: &Context) -> Result<CheckResult> {
                 .file(&krate.manifest),
         );
     }
-    if cx.registry.is_none() {
+    if cx.releases.registries.is_none() {
         findings.push(Detail::new(
-            "--offline: the registry was not consulted; a version counts as released when a release tag or another release branch has it",
+            "--offline: the registry was not consulted; a version counts as released when a release tag or another release line has it",
         ));
     }
     let failing = findings
@@ -116,6 +116,17 @@ fn judge(cx: &Context, krate: &ChangedCrate, hints: &mut Vec<String>) -> Result<
         ));
     }
     match cx.released(name, base)? {
+        // A release whose tag already contains the fix is the fix's release.
+        Some(ReleaseEvidence::Tag(tag) | ReleaseEvidence::CarriedBy(tag))
+            if tag_contains_fix(cx, &tag)? =>
+        {
+            Ok((
+                Status::Pass,
+                format!(
+                    "{name} {base} is the release tagged `{tag}`, which already contains the fix"
+                ),
+            ))
+        }
         Some(evidence) => {
             hints.push(bump_hint(cx, krate, base)?);
             Ok((
@@ -130,15 +141,22 @@ fn judge(cx: &Context, krate: &ChangedCrate, hints: &mut Vec<String>) -> Result<
     }
 }
 
-/// "bump `version` in crates/x/Cargo.toml to 0.2.6": the next patch version
-/// that is not itself already released.
+fn tag_contains_fix(cx: &Context, tag: &str) -> Result<bool> {
+    let Some(t) = cx.releases.tags.iter().find(|t| t.name == tag) else {
+        return Ok(false);
+    };
+    cx.repo.contains(t.commit, cx.head.commit)
+}
+
+/// "bump `version` in crates/x/Cargo.toml to 0.2.6": the next version (a
+/// pre-release's next pre-release) that is not itself already released.
 fn bump_hint(cx: &Context, krate: &ChangedCrate, from: &Version) -> Result<String> {
-    let mut next = Version::new(from.major, from.minor, from.patch + 1);
+    let mut next = crate::release::next_version(from);
     for _ in 0..50 {
         if cx.released(&krate.name, &next)?.is_none() {
             break;
         }
-        next.patch += 1;
+        next = crate::release::next_version(&next);
     }
     let file = cx
         .head_ws

@@ -14,7 +14,7 @@ use crate::context::{Checkout, Context, ContextOptions, Location};
 use crate::git::{Oid, TempWorktree, short};
 use crate::report::{CheckResult, Detail, FactValue, Report, Section, Status};
 use crate::shell::Shell;
-use crate::text::{command, count};
+use crate::text::{command, count, count_with_verb};
 
 pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Result<Report> {
     let session = Session::open(global, flags)?;
@@ -25,12 +25,7 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
     let mut cx = Context::build(session.checkout, session.config, &opts, session.shell)?;
     super::attach_registry(&mut cx)?;
     backport::refuse_merges(&cx.fix)?;
-    let selected = backport::select_targets(
-        &mut cx,
-        flags.stable.as_deref(),
-        flags.beta.as_deref(),
-        &args.onto,
-    )?;
+    let selected = backport::select_targets(&cx)?;
     if args.dry_run {
         // Commits and trees of the plan stay in memory: nothing reaches disk.
         cx.repo.keep_new_objects_in_memory()?;
@@ -65,24 +60,20 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
         ));
     }
 
-    // (branch, role, the target's tip): what `--verify` checks, against what BASE.
+    // (branch, line, the target's tip): what `--verify` checks, against what BASE.
     let mut created: Vec<(String, Option<String>, Oid)> = Vec::new();
     for target in &selected.targets {
         cx.shell
             .status("Backporting", format!("onto {}", target.name));
-        // The target's own branch does not make its version "released".
-        cx.current_release = cx
-            .release_branches
-            .iter()
-            .find(|b| b.name == target.name)
-            .map(|b| b.role.clone());
+        // The target's own line does not make its version "released".
+        cx.current_line = Some(target.name.clone());
         let section = match backport::backport(&cx, target, &selected.targets, &committer, options)
         {
             Ok(result) => {
                 if matches!(result.branch, BranchOutcome::Created { .. }) {
                     created.push((
                         target.branch.clone(),
-                        target.role.clone(),
+                        Some(target.name.clone()),
                         target.tip.commit,
                     ));
                 }
@@ -100,7 +91,9 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
         };
         report.sections.push(section);
     }
-    cx.current_release = None;
+    cx.current_line = None;
+    let targeted: Vec<&str> = selected.targets.iter().map(|t| t.name.as_str()).collect();
+    report.sections.push(super::lines_section(&cx, &targeted));
 
     if args.verify {
         for (branch, role, base) in &created {
@@ -399,10 +392,10 @@ fn target_section(r: &TargetResult, opts: Options) -> Section {
     let details: Vec<Detail> = r
         .lock_updates
         .iter()
-        .map(|(name, old, new)| {
-            Detail::new(format!("{name} {old} → {new}"))
+        .map(|(file, name, old, new)| {
+            Detail::new(format!("{file}: {name} {old} → {new}"))
                 .krate(name.clone())
-                .file("Cargo.lock")
+                .file(file.clone())
         })
         .collect();
     let row = if details.is_empty() {
@@ -415,6 +408,29 @@ fn target_section(r: &TargetResult, opts: Options) -> Section {
         .details(details)
     };
     section.checks.push(row);
+
+    // doc-versions
+    if !r.doc_updates.is_empty() {
+        let details: Vec<Detail> = r
+            .doc_updates
+            .iter()
+            .map(|(file, name, old, new)| {
+                Detail::new(format!("{file}: {name} {old} → {new}"))
+                    .krate(name.clone())
+                    .file(file.clone())
+            })
+            .collect();
+        section.checks.push(
+            CheckResult::pass(
+                "doc-versions",
+                format!(
+                    "{} the new version",
+                    count_with_verb(r.doc_updates.len(), "file", "shows", "show")
+                ),
+            )
+            .details(details),
+        );
+    }
 
     // external-deps
     let row = match &r.locked {
@@ -547,7 +563,7 @@ fn verify_branch(
         config.index_timeout = global.timeout;
         let opts = ContextOptions {
             base: Some(base.to_string()),
-            current_release: role,
+            current_line: role,
             // Builds and CI receipts stay warm in the user's target directory.
             target_dir: Some(cx.target_dir.clone()),
             ..ContextOptions::default()

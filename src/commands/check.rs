@@ -35,9 +35,18 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &CheckArgs) -> Result<
         .iter()
         .map(|spec| backport_branches::resolve(&cx.repo, &cx.config, spec))
         .collect::<Result<Vec<_>>>()?;
+    let mut lines_section = None;
     if args.all {
-        let more =
-            backport_branches::all(&cx.repo, &cx.config, cx.head.branch.as_deref(), &targets)?;
+        let lines = cx.releases.lines(&cx.repo)?;
+        let names: Vec<&str> = lines.iter().map(|l| l.name.as_str()).collect();
+        lines_section = Some(super::lines_section(&cx, &names));
+        let more = backport_branches::all(
+            &cx.repo,
+            &cx.config,
+            lines,
+            cx.head.branch.as_deref(),
+            &targets,
+        )?;
         targets.extend(more);
     }
     let mut report = Report::new("check");
@@ -47,12 +56,14 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &CheckArgs) -> Result<
             .sections
             .push(check_branch(&cx, target, &args.skip, &mut report.notes));
     }
+    report.sections.extend(lines_section);
     if args.all && targets.is_empty() {
         report.notes.push(format!(
-            "--all: no backport branch (`{}<role>` or `{}<branch>`) of a configured release branch exists",
+            "--all: no backport branch (`{}<role>` or `{}<line>`) of a release line exists",
             cx.config.backport_prefix, cx.config.backport_prefix
         ));
     }
+    report.notes.push(cx.releases.note());
     if cx.config.source.is_none() {
         report.notes.push(
             "no [workspace.metadata.security-release] table: defaults used (see README \"Configuration\")"
@@ -100,7 +111,7 @@ fn check_branch(
         base: Some(target.base.to_string()),
         base_how: Some(target.base_how.clone()),
         branch: Some(target.name.clone()),
-        current_release: target.role.clone(),
+        current_line: target.line.clone(),
         target_dir: Some(cx.target_dir.clone()),
         flags: cx.flags.clone(),
         ..ContextOptions::default()

@@ -14,9 +14,12 @@ use crate::cli::{Cli, Command, ConfigArgs, GlobalArgs};
 use crate::config::Config;
 use crate::context::{Checkout, Context, Location};
 use crate::registry::{IndexLocation, RetryPolicy, SparseRegistry};
+use crate::release::Registries;
+use crate::release::affected::Exposure;
 use crate::render::Format;
-use crate::report::Report;
+use crate::report::{CheckResult, Detail, Report, Section, Status};
 use crate::shell::Shell;
+use crate::text::count;
 
 /// Runs the command `cli` names and returns its report.
 pub fn run(cli: &Cli) -> Result<Report> {
@@ -117,11 +120,105 @@ pub fn attach_registry(cx: &mut Context) -> Result<()> {
         return Ok(());
     }
     let scratch = crate::verify::scratch_dir(cx);
+    let location = index_location(cx)?;
     let policy = RetryPolicy {
         timeout: cx.config.index_timeout,
         ..RetryPolicy::default()
     };
-    let registry = SparseRegistry::new(index_location(cx)?, &scratch, policy)?;
-    cx.registry = Some(Box::new(registry));
+    // Fail early on a bad default index (the per-crate ones fail in their rows).
+    SparseRegistry::new(location.clone(), &scratch, policy)?;
+    cx.releases.registries = Some(Registries::new(
+        location,
+        &cx.workspace_root,
+        &scratch,
+        policy,
+    ));
     Ok(())
+}
+
+/// The section about the repository's release lines: which ones this run
+/// works on, and the ones it leaves out that are affected.
+pub fn lines_section(cx: &Context, targeted: &[&str]) -> Section {
+    let mut section = Section::new("release lines")
+        .fact("lines", targeted.to_vec())
+        .fact("chosen", cx.releases.note());
+    section.checks.push(unpatched_lines_row(cx, targeted));
+    section
+}
+
+/// `unpatched-lines`: release lines that are not targeted but still carry
+/// the vulnerable code ("affected, not patched"); they are never bumped,
+/// and the advisory must list them as vulnerable.
+pub fn unpatched_lines_row(cx: &Context, targeted: &[&str]) -> CheckResult {
+    const ID: &str = "unpatched-lines";
+    let others = match crate::release::affected::other_lines(
+        &cx.releases,
+        &cx.repo,
+        &cx.fix,
+        cx.base.commit,
+        cx.head.commit,
+        targeted,
+    ) {
+        Ok(o) => o,
+        Err(e) => {
+            return CheckResult::error(
+                ID,
+                format!("could not look at the other release lines: {e:#}"),
+            );
+        }
+    };
+    if others.is_empty() {
+        return CheckResult::pass(ID, "no other branch looks like a release line");
+    }
+    let mut findings = Vec::new();
+    for o in &others {
+        let tag = o
+            .newest_tag
+            .as_ref()
+            .map(|t| format!(" (newest release tag `{t}`)"))
+            .unwrap_or_default();
+        let name = &o.line.name;
+        let d = match &o.exposure {
+            None => Detail::new(format!("`{name}`{tag} already has the fix")),
+            Some(Exposure::Lacks) => Detail::new(format!(
+                "`{name}`{tag} does not have the code the fix changes: not affected"
+            )),
+            Some(Exposure::Carries { file }) => Detail::new(format!(
+                "`{name}`{tag} is affected, not patched: its `{file}` still has the code the fix changes; \
+                 it is not a target, so it gets no release (list it as vulnerable in the advisory, or target it)"
+            ))
+            .status(Status::Warn)
+            .file(file.clone()),
+            Some(Exposure::Unknown) => Detail::new(format!(
+                "`{name}`{tag} lacks the fix and the fix removes no code line to look for: \
+                 could not tell whether it is affected"
+            ))
+            .status(Status::Warn),
+        };
+        findings.push(d.reference(name.clone()));
+    }
+    let total = others.len();
+    let warned = findings
+        .iter()
+        .filter(|d| d.status == Some(Status::Warn))
+        .count();
+    if warned == 0 {
+        CheckResult::pass(
+            ID,
+            format!(
+                "none of the {} not targeted is affected",
+                count(total, "release line")
+            ),
+        )
+    } else {
+        CheckResult::warn(
+            ID,
+            format!(
+                "{warned} of {} not targeted {} affected or could not be told",
+                count(total, "release line"),
+                if warned == 1 { "is" } else { "are" }
+            ),
+        )
+    }
+    .details(findings)
 }

@@ -19,7 +19,7 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &VerifyPublishedArgs) 
     };
     let cx = Context::build(session.checkout, session.config, &opts, session.shell)?;
     let location = super::index_location(&cx)?;
-    let branches = verify::target_branches(&cx);
+    let branches = verify::target_branches(&cx)?;
     let expected = if args.crates.is_empty() {
         verify::expected_from_branches(&cx, &branches)?
     } else {
