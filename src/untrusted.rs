@@ -27,18 +27,46 @@ pub fn no_repository_code(cmd: &mut Command) -> &mut Command {
 }
 
 /// The toolchain the tool itself runs with: `RUSTUP_TOOLCHAIN` as rustup
-/// set it for `cargo security-release` (or the user did), else rustup's
-/// default toolchain. `None` without rustup, which honours no toolchain file.
+/// set it for `cargo security-release` (or the user did), unless it is a
+/// toolchain path a repository's toolchain file chose; else rustup's default
+/// toolchain. `None` without rustup, which honours no toolchain file.
 pub fn own_toolchain() -> Option<&'static str> {
     static TOOLCHAIN: OnceLock<Option<String>> = OnceLock::new();
     TOOLCHAIN
         .get_or_init(|| {
-            if let Some(t) = std::env::var_os("RUSTUP_TOOLCHAIN").filter(|t| !t.is_empty()) {
-                return Some(t.to_string_lossy().into_owned());
+            let value = std::env::var("RUSTUP_TOOLCHAIN").ok();
+            let source = std::env::var("RUSTUP_TOOLCHAIN_SOURCE").ok();
+            match trusted(value.as_deref(), source.as_deref()) {
+                Some(t) => Some(t.to_string()),
+                None => rustup_default(),
             }
-            rustup_default()
         })
         .as_deref()
+}
+
+/// A warning for the user when rustup started this tool with a toolchain
+/// `path` from the checkout's toolchain file: that toolchain's `cargo` has
+/// run already, before the tool could prevent it.
+pub fn started_by_repository_toolchain() -> Option<String> {
+    let value = std::env::var("RUSTUP_TOOLCHAIN").ok()?;
+    let source = std::env::var("RUSTUP_TOOLCHAIN_SOURCE").ok();
+    if trusted(Some(&value), source.as_deref()).is_some() {
+        return None;
+    }
+    Some(format!(
+        "cargo started this tool with the toolchain at `{value}`, which the checkout's \
+         rust-toolchain file chose: its `cargo` has already run. Rows that build nothing \
+         use rustup's default toolchain instead. In a checkout you do not trust, run \
+         `cargo +stable security-release` or `cargo-security-release` itself"
+    ))
+}
+
+/// `RUSTUP_TOOLCHAIN` when it may be used: any toolchain name, and a path
+/// only when a toolchain file did not choose it.
+fn trusted<'a>(value: Option<&'a str>, source: Option<&str>) -> Option<&'a str> {
+    let value = value.filter(|v| !v.is_empty())?;
+    let is_path = value.contains('/') || value.contains(std::path::MAIN_SEPARATOR);
+    (!(is_path && source == Some("toolchain-file"))).then_some(value)
 }
 
 /// `rustup default` prints `stable-x86_64-unknown-linux-gnu (default)`.
@@ -55,4 +83,19 @@ fn rustup_default() -> Option<String> {
     let name = text.split_whitespace().next()?;
     // "no default toolchain configured" and the like are not toolchains.
     (name.contains('-') || ["stable", "beta", "nightly"].contains(&name)).then(|| name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trusted;
+
+    #[test]
+    fn a_toolchain_path_from_a_toolchain_file_is_not_the_tools_own() {
+        let stable = Some("stable-x86_64-unknown-linux-gnu");
+        assert_eq!(trusted(stable, Some("default")), stable);
+        assert_eq!(trusted(stable, Some("toolchain-file")), stable);
+        assert_eq!(trusted(Some("/repo/tc"), Some("toolchain-file")), None);
+        assert_eq!(trusted(Some("/opt/tc"), Some("env")), Some("/opt/tc"));
+        assert_eq!(trusted(Some(""), None), None);
+    }
 }

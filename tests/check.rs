@@ -447,6 +447,37 @@ fn rows_that_build_nothing_run_no_repository_code() {
     // cargo did resolve the workspace, without running either.
     run.assert_status("lockfile", "pass");
     assert_eq!(markers(), Vec::<String>::new(), "{run:?}");
+
+    // Started by `cargo` inside the checkout, rustup hands the tool the
+    // file's toolchain path: it is not passed on, and the user is warned
+    // (also where stderr is a log, not a terminal), unless -q.
+    let started_by = |cmd: &mut std::process::Command| {
+        fx.env(cmd);
+        clean_env(cmd);
+        cmd.env("RUSTUP_TOOLCHAIN", root.join("evil/toolchain"))
+            .env("RUSTUP_TOOLCHAIN_SOURCE", "toolchain-file");
+    };
+    let args = [
+        "check",
+        "--format",
+        "json",
+        "--offline",
+        "--skip",
+        "ci",
+        "--skip",
+        "semver",
+    ];
+    let run = support::run_tool(&fx.repo, &args, started_by);
+    run.assert_status("lockfile", "pass");
+    assert!(
+        run.stderr.contains("warning: ") && run.stderr.contains("rust-toolchain file chose"),
+        "{run:?}"
+    );
+    if rustup {
+        assert_eq!(markers(), Vec::<String>::new(), "{run:?}");
+    }
+    let quiet = support::run_tool(&fx.repo, &[&args[..], &["-q"]].concat(), started_by);
+    assert!(quiet.stderr.is_empty(), "{quiet:?}");
 }
 
 /// One root cause, reported once: cargo cannot load the `[patch]` on the

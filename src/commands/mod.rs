@@ -84,10 +84,14 @@ impl Session {
         let mut config = Config::from_manifest(&checkout.root_doc, &checkout.root_manifest)?;
         config.apply_flags(flags, global.offline);
         config.index_timeout = global.timeout;
+        let shell = shell_for(global);
+        if let Some(warning) = crate::untrusted::started_by_repository_toolchain() {
+            shell.warn(warning);
+        }
         Ok(Session {
             checkout,
             config,
-            shell: shell_for(global),
+            shell,
         })
     }
 }
