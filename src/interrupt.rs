@@ -74,7 +74,19 @@ pub fn install() {
                     };
                     if n == 1 {
                         end(libc::c_int::from(signal));
-                    } else if n == 0 {
+                    }
+                    let interrupted = n < 0
+                        && std::io::Error::last_os_error().kind()
+                            == std::io::ErrorKind::Interrupted;
+                    if !interrupted {
+                        // The pipe is gone: let the signals end the process
+                        // as they would without a handler.
+                        for signal in SIGNALS {
+                            // SAFETY: resets a disposition to the default.
+                            unsafe {
+                                libc::signal(signal, libc::SIG_DFL);
+                            }
+                        }
                         return;
                     }
                 }

@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use crates_index::SparseIndex;
+use semver::Version;
 
 use crate::text::count;
-use semver::Version;
 
 /// Answers whether a crate version is in a registry. An error means the
 /// registry could not be asked (never "not published").
