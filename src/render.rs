@@ -310,7 +310,8 @@ fn markdown_row(out: &mut String, check: &CheckResult, md: &dyn Fn(&str) -> Stri
 }
 
 /// Replaces the absolute local paths the report names with what may be
-/// shown instead (`target/…` relative to the work tree, `~/…`).
+/// shown instead (`target/…` relative to the work tree, `~/…`). Only whole
+/// path components match: `/work/repo` does not touch `/work/repo2`.
 fn local(text: &str, paths: &[(String, String)]) -> String {
     let mut out = text.to_string();
     for (path, shown) in paths {
@@ -318,14 +319,35 @@ fn local(text: &str, paths: &[(String, String)]) -> String {
         if path.is_empty() {
             continue;
         }
-        let with_slash = format!("{path}/");
-        let shown_with_slash = if shown.is_empty() {
-            String::new()
-        } else {
-            format!("{shown}/")
-        };
-        out = out.replace(&with_slash, &shown_with_slash);
-        out = out.replace(path, if shown.is_empty() { "." } else { shown });
+        let mut result = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(i) = rest.find(path) {
+            let after = &rest[i + path.len()..];
+            result.push_str(&rest[..i]);
+            match after.chars().next() {
+                Some('/') if shown.is_empty() => rest = &after[1..],
+                Some('/') => {
+                    result.push_str(shown);
+                    rest = after;
+                }
+                // A sibling (`repo2`, `repo-old`, `repo.git`), not a
+                // sentence's full stop.
+                Some(c)
+                    if c.is_alphanumeric()
+                        || "_-".contains(c)
+                        || (c == '.' && after[1..].starts_with(char::is_alphanumeric)) =>
+                {
+                    result.push_str(path);
+                    rest = after;
+                }
+                _ => {
+                    result.push_str(if shown.is_empty() { "." } else { shown });
+                    rest = after;
+                }
+            }
+        }
+        result.push_str(rest);
+        out = result;
     }
     out
 }
@@ -458,5 +480,10 @@ mod tests {
             local("log: /tmp/x/repo/target/a.log in /tmp/x/repo", &paths),
             "log: target/a.log in ."
         );
+        assert_eq!(local("/tmp/x/repo2/a", &paths), "/tmp/x/repo2/a");
+        assert_eq!(local("/tmp/x/repo.git", &paths), "/tmp/x/repo.git");
+        assert_eq!(local("in /tmp/x/repo.", &paths), "in ..");
+        let home = vec![("/home/me".to_string(), "~".to_string())];
+        assert_eq!(local("`/home/me/.cargo/bin`", &home), "`~/.cargo/bin`");
     }
 }
