@@ -82,12 +82,18 @@ pub(crate) fn replace_str(v: &mut Value, s: &str) {
 /// Sets `package.version` (or `workspace.package.version` when `workspace`
 /// is true). Returns whether a string version was found and changed.
 pub fn set_version(doc: &mut DocumentMut, workspace: bool, new: &Version) -> bool {
+    // Looked up through `TableLike`, which never inserts missing tables.
     let table = if workspace {
-        doc.get_mut("workspace").and_then(|w| w.get_mut("package"))
+        doc.get_mut("workspace")
+            .and_then(Item::as_table_like_mut)
+            .and_then(|w| w.get_mut("package"))
     } else {
         doc.get_mut("package")
     };
-    match table.and_then(|t| t.get_mut("version")) {
+    match table
+        .and_then(Item::as_table_like_mut)
+        .and_then(|t| t.get_mut("version"))
+    {
         Some(Item::Value(v @ Value::String(_))) => {
             replace_str(v, &new.to_string());
             true

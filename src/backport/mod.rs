@@ -14,9 +14,7 @@ use semver::Version;
 use toml_edit::DocumentMut;
 
 use crate::context::{Context, detect_main_branch};
-use crate::git::{
-    CommitInfo, Committer, Oid, RefTip, Repo, TempWorktree, TreeMerge, run_git, short,
-};
+use crate::git::{CommitInfo, Committer, Oid, RefTip, TempWorktree, TreeMerge, run_git, short};
 use crate::lockfile::Lockfile;
 use crate::manifest;
 use crate::presence::{self, Fix};
@@ -257,6 +255,21 @@ pub fn backport(
         .map(|(path, _)| path.clone())
         .collect();
     pinned_files.insert(workspace::join(&cx.ws_dir, "Cargo.lock"));
+    // Second workspaces' lockfiles and the files that show versions to
+    // users (READMEs) carry versions too, decided per target the same way.
+    pinned_files.extend(lockfiles::other_lockfiles(
+        repo,
+        &cx.ws_dir,
+        cx.head.commit,
+    )?);
+    let work = crate::workspace::WorkTree {
+        root: repo.workdir().to_path_buf(),
+    };
+    let doc_files: BTreeSet<String> =
+        policy::version_files(&cx.head_ws, cx.config.version_files.as_deref(), &work)
+            .into_iter()
+            .collect();
+    pinned_files.extend(doc_files.iter().cloned());
 
     let mut current = tip;
     for (i, (commit, found)) in cx.fix.iter().zip(present).enumerate() {
@@ -282,8 +295,8 @@ pub fn backport(
             .into_iter()
             .filter(|f| pinned_files.contains(f))
             .collect();
-        let ancestor = pinned_tree(repo, parent, current, &to_pin, &members)?;
-        let theirs = pinned_tree(repo, commit.id, current, &to_pin, &members)?;
+        let ancestor = pinned_tree(cx, parent, current, &to_pin, &members, &doc_files)?;
+        let theirs = pinned_tree(cx, commit.id, current, &to_pin, &members, &doc_files)?;
         match repo.merge_trees(ancestor, ours, theirs)? {
             TreeMerge::Clean(tree) if tree == ours => out.skipped.push(Skipped {
                 original: commit.clone(),
@@ -364,12 +377,14 @@ fn bump_policy(cx: &Context, target: &Target) -> String {
 /// member lock entries set to what `reference` has: the merge then carries
 /// everything a commit changes except main's versions.
 fn pinned_tree(
-    repo: &Repo,
+    cx: &Context,
     commit: Oid,
     reference: Oid,
     files: &[String],
     members: &BTreeSet<String>,
+    doc_files: &BTreeSet<String>,
 ) -> Result<Oid> {
+    let repo = &cx.repo;
     let at = repo.tree_at(commit)?;
     let wanted = repo.tree_at(reference)?;
     let mut edits = Vec::new();
@@ -382,6 +397,21 @@ fn pinned_tree(
         };
         let pinned = if path.ends_with("Cargo.lock") {
             versions::pin_lockfile(&text, &want, members)
+        } else if doc_files.contains(path) {
+            let mut text = text;
+            let mut changed = false;
+            for name in members {
+                if let (Some(have), Some(want)) = (
+                    cx.version_at(commit, name)?,
+                    cx.version_at(reference, name)?,
+                ) && have != want
+                    && let Some(t) = policy::rewrite_version_mentions(&text, name, &have, &want)
+                {
+                    text = t;
+                    changed = true;
+                }
+            }
+            changed.then_some(text)
         } else {
             versions::pin_manifest(&text, &want, members)
         };

@@ -36,15 +36,21 @@ struct Slot {
 /// renames, `target.*`, `[workspace.dependencies]`). `workspace = true`
 /// entries carry no version and are skipped.
 fn visit(doc: &mut DocumentMut, crates: &BTreeSet<String>, f: &mut dyn FnMut(&Slot, &mut Value)) {
+    // `TableLike::get_mut` looks up; `Item::get_mut` would insert an empty
+    // table for a missing key (a stray `package = {}` under `[workspace]`).
     let root = doc.as_table_mut();
-    if let Some(Item::Value(v @ Value::String(_))) =
-        root.get_mut("package").and_then(|p| p.get_mut("version"))
+    if let Some(Item::Value(v @ Value::String(_))) = root
+        .get_mut("package")
+        .and_then(Item::as_table_like_mut)
+        .and_then(|p| p.get_mut("version"))
     {
         f(&own_slot("package"), v);
     }
-    if let Some(ws) = root.get_mut("workspace") {
-        if let Some(Item::Value(v @ Value::String(_))) =
-            ws.get_mut("package").and_then(|p| p.get_mut("version"))
+    if let Some(ws) = root.get_mut("workspace").and_then(Item::as_table_like_mut) {
+        if let Some(Item::Value(v @ Value::String(_))) = ws
+            .get_mut("package")
+            .and_then(Item::as_table_like_mut)
+            .and_then(|p| p.get_mut("version"))
         {
             f(&own_slot("workspace.package"), v);
         }

@@ -92,6 +92,13 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &VerifyPublishedArgs) 
     };
     section.checks.push(superproject);
     report.sections.push(section);
+    let lines: Vec<&str> = cx
+        .releases
+        .lines(&cx.repo)?
+        .iter()
+        .map(|l| l.name.as_str())
+        .collect();
+    report.sections.push(super::lines_section(&cx, &lines));
     if cx.config.offline {
         report.notes.push(
             "--offline: the registry was not asked; tags and branches were checked".to_string(),
