@@ -351,20 +351,14 @@ fn rows_that_build_nothing_run_no_repository_code() {
             .expect("run rustc");
         std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
     };
-    let script = |path: &std::path::Path, body: String| {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    };
-    script(
+    support::write_script(
         &root.join("evil/wrapper"),
-        format!("touch '{}/PWNED-wrapper'\nexec \"$@\"", root.display()),
+        &format!("touch '{}/PWNED-wrapper'\nexec \"$@\"", root.display()),
     );
     for tool in ["cargo", "rustc"] {
-        script(
+        support::write_script(
             &root.join("evil/toolchain/bin").join(tool),
-            format!(
+            &format!(
                 "touch '{}/PWNED-{tool}'\nexec '{}/bin/{tool}' \"$@\"",
                 root.display(),
                 sysroot.display()

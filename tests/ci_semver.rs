@@ -490,11 +490,9 @@ fn which(name: &str) -> std::path::PathBuf {
 /// rewriting the lockfile would. Elsewhere it passes at once.
 fn fake_semver_checks(fx: &Fixture) -> std::ffi::OsString {
     let bin = fx.root().join("fake-bin");
-    std::fs::create_dir_all(&bin).unwrap();
     let root = fx.root().display();
     let script = format!(
-        r#"#!/bin/sh
-echo 'rewritten by the fake cargo-semver-checks' >> Cargo.lock
+        r#"echo 'rewritten by the fake cargo-semver-checks' >> Cargo.lock
 slow=no
 case "$FAKE_SEMVER_SLOW" in
     all) slow=yes ;;
@@ -509,10 +507,7 @@ touch "{root}/semver-started"
 while :; do sleep 1; done
 "#
     );
-    let path = bin.join("cargo-semver-checks");
-    std::fs::write(&path, script).unwrap();
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    support::write_script(&bin.join("cargo-semver-checks"), &script);
     let mut dirs = vec![bin];
     dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap()));
     std::env::join_paths(dirs).unwrap()
