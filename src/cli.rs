@@ -10,6 +10,61 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
 
 use crate::render::Format;
 
+/// `--format`: how the report is written. `advisory` writes documents
+/// instead of a report, so it takes `markdown` (its default) and its own
+/// `rustsec`, `osv` and `ghsa`; the report commands take `human`, `json`
+/// and `markdown`. One flag keeps `advisory --format rustsec` as the issue
+/// and the README spell it, with no second format flag to explain.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Cargo-like status lines (advisory: Markdown)
+    Human,
+    /// The report as JSON (advisory: use osv or ghsa)
+    Json,
+    /// Markdown, for an advisory discussion or a PR
+    Markdown,
+    /// advisory only: a RustSec advisory-db file
+    Rustsec,
+    /// advisory only: an OSV record (JSON)
+    Osv,
+    /// advisory only: the body of GitHub's create-advisory request (JSON)
+    Ghsa,
+}
+
+impl OutputFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Human => "human",
+            OutputFormat::Json => "json",
+            OutputFormat::Markdown => "markdown",
+            OutputFormat::Rustsec => "rustsec",
+            OutputFormat::Osv => "osv",
+            OutputFormat::Ghsa => "ghsa",
+        }
+    }
+
+    /// The report format of `check`, `backport` and `verify-published`.
+    pub fn report_format(self, command: &str) -> anyhow::Result<Format> {
+        match self {
+            OutputFormat::Human => Ok(Format::Human),
+            OutputFormat::Json => Ok(Format::Json),
+            OutputFormat::Markdown => Ok(Format::Markdown),
+            other => anyhow::bail!(
+                "--format {} is a format of `advisory`; `{command}` writes its report as human, json or markdown",
+                other.name()
+            ),
+        }
+    }
+
+    /// Output meant for programs: no progress lines, even on a terminal.
+    pub fn is_machine(self) -> bool {
+        matches!(
+            self,
+            OutputFormat::Json | OutputFormat::Rustsec | OutputFormat::Osv | OutputFormat::Ghsa
+        )
+    }
+}
+
 #[derive(Parser, Debug)]
 #[command(name = "cargo", bin_name = "cargo", styles = clap_cargo::style::CLAP_STYLING)]
 pub enum CargoCli {
@@ -33,6 +88,7 @@ impl Cli {
             Command::Check(a) => &a.config,
             Command::Backport(a) => &a.config,
             Command::VerifyPublished(a) => &a.config,
+            Command::Advisory(a) => &a.config,
         }
     }
 }
@@ -46,9 +102,9 @@ pub struct GlobalArgs {
     /// Coloring
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
-    /// Output format of the report
-    #[arg(long, value_enum, default_value_t = Format::Human, global = true)]
-    pub format: Format,
+    /// Output format: human, json or markdown; for `advisory` markdown, rustsec, osv or ghsa
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human, global = true, hide_possible_values = true)]
+    pub format: OutputFormat,
     /// Use verbose output (-vv very verbose)
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
@@ -190,6 +246,11 @@ pub enum Command {
         after_help = "Example:\n  cargo security-release verify-published --base v0.73.0 --wait 600"
     )]
     VerifyPublished(VerifyPublishedArgs),
+    /// Draft the security advisory: RustSec file, OSV, GitHub request or Markdown
+    #[command(
+        after_help = "Example:\n  cargo security-release advisory --format rustsec --crate cargo-util --cvss CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:N/I:H/A:N"
+    )]
+    Advisory(Box<AdvisoryArgs>),
 }
 
 /// Configuration flags a subcommand does not use: hidden from its help and
@@ -205,6 +266,22 @@ const UNUSED_CONFIG_FLAGS: &[(&str, &[&str])] = &[
             "advisory",
             "public_remotes",
             "manual",
+            "bump",
+            "raise_dependents",
+            "version_file",
+            "ci_timeout",
+            "semver_timeout",
+        ],
+    ),
+    (
+        "advisory",
+        &[
+            "ci",
+            "changelog",
+            "public_remotes",
+            "manual",
+            "index",
+            "registry",
             "bump",
             "raise_dependents",
             "version_file",
@@ -285,6 +362,71 @@ pub struct VerifyPublishedArgs {
     /// Superproject branch to check (repeatable; default: master, main, beta, stable that exist)
     #[arg(long = "superproject-branch", value_name = "BRANCH")]
     pub superproject_branches: Vec<String>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// `advisory`: every key of `[workspace.metadata.security-release.advisory]`
+/// is also a flag here; a flag replaces the configured value (a repeated
+/// flag replaces the configured list).
+#[derive(Args, Debug, Clone, Default)]
+pub struct AdvisoryArgs {
+    /// BASE of the fix (default: merge-base of HEAD with the main branch)
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// Write the advisory to FILE instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The crate to draft the advisory for (repeatable; default: every
+    /// publishable crate the fix modified)
+    #[arg(long = "crate", value_name = "NAME")]
+    pub crates: Vec<String>,
+    /// The commit that introduced the flaw (default: proposed by blaming
+    /// the lines the fix changed)
+    #[arg(long, value_name = "REV")]
+    pub introduced: Option<String>,
+    /// An affected function, `crate_name::path::to::function` (repeatable)
+    #[arg(long = "function", value_name = "PATH")]
+    pub functions: Vec<String>,
+    /// An operating system the flaw is limited to, as RustSec names it (repeatable)
+    #[arg(long, value_name = "OS")]
+    pub os: Vec<String>,
+    /// A CPU architecture the flaw is limited to, as RustSec names it (repeatable)
+    #[arg(long, value_name = "ARCH")]
+    pub arch: Vec<String>,
+    /// CVSS 3.1 or 4.0 vector, e.g. CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H
+    #[arg(long, value_name = "VECTOR")]
+    pub cvss: Option<String>,
+    /// RustSec id (default: the RUSTSEC-0000-0000 placeholder)
+    #[arg(long, value_name = "RUSTSEC-ID")]
+    pub id: Option<String>,
+    /// GitHub advisory id, an alias
+    #[arg(long, value_name = "GHSA-ID")]
+    pub ghsa: Option<String>,
+    /// CVE id, an alias
+    #[arg(long, value_name = "CVE-ID")]
+    pub cve: Option<String>,
+    /// One-line title
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// A Markdown file with the description
+    #[arg(long, value_name = "FILE")]
+    pub description: Option<PathBuf>,
+    /// A keyword (repeatable)
+    #[arg(long = "keyword", value_name = "WORD")]
+    pub keywords: Vec<String>,
+    /// A RustSec category, e.g. memory-corruption (repeatable)
+    #[arg(long = "category", value_name = "CATEGORY")]
+    pub categories: Vec<String>,
+    /// The URL of the report, fix or announcement (an issue, PR or commit)
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Another reference URL (repeatable)
+    #[arg(long = "reference", value_name = "URL")]
+    pub references: Vec<String>,
+    /// The advisory's date (default: today, UTC)
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
     #[command(flatten)]
     pub config: ConfigArgs,
 }

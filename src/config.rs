@@ -53,7 +53,9 @@ pub struct Config {
     pub changelog: Vec<String>,
     /// `changelog = false`: the project keeps no changelog in the repository.
     pub changelog_disabled: bool,
-    pub advisory: Option<String>,
+    /// `advisory = "GHSA-…"` (the id the changelog names) or the
+    /// `[….advisory]` table that drafts the advisory.
+    pub advisory: AdvisoryConfig,
     pub tag_formats: Vec<String>,
     pub tag_formats_configured: bool,
     pub public_remotes: Option<Vec<String>>,
@@ -95,7 +97,7 @@ impl Default for Config {
             ci: Vec::new(),
             changelog: Vec::new(),
             changelog_disabled: false,
-            advisory: None,
+            advisory: AdvisoryConfig::default(),
             tag_formats: DEFAULT_TAG_FORMATS.iter().map(|s| s.to_string()).collect(),
             tag_formats_configured: false,
             public_remotes: None,
@@ -203,7 +205,15 @@ impl Config {
                             .ok_or_else(|| err("a path, an array of paths, or false"))?
                     }
                 }
-                "advisory" => config.advisory = Some(string(item).ok_or_else(|| err("a string"))?),
+                "advisory" => {
+                    if let Some(id) = string(item) {
+                        config.advisory.set_id(&id);
+                    } else if let Some(t) = item.as_table_like() {
+                        config.advisory = AdvisoryConfig::from_table(t, &at)?;
+                    } else {
+                        return Err(err("an advisory id (\"GHSA-…\") or a table"));
+                    }
+                }
                 "tag-format" => {
                     config.tag_formats =
                         strings(item).ok_or_else(|| err("a string or an array"))?;
@@ -329,7 +339,11 @@ impl Config {
             self.changelog = flags.changelog.clone();
         }
         if let Some(a) = &flags.advisory {
-            self.advisory = Some(a.clone());
+            self.advisory.id = None;
+            self.advisory.ghsa = None;
+            self.advisory.cve = None;
+            self.advisory.other_id = None;
+            self.advisory.set_id(a);
         }
         if !flags.tag_format.is_empty() {
             self.tag_formats = flags.tag_format.clone();
@@ -392,6 +406,112 @@ impl Config {
             crate::registry::IndexLocation::from_url(url)?;
         }
         Ok(())
+    }
+}
+
+/// `[workspace.metadata.security-release.advisory]`: what the `advisory`
+/// command drafts, each key also a flag of that command. Its ids are also
+/// the ones the changelog may name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AdvisoryConfig {
+    /// A RustSec id, `RUSTSEC-YYYY-NNNN`.
+    pub id: Option<String>,
+    pub ghsa: Option<String>,
+    pub cve: Option<String>,
+    /// An id of another kind, from `advisory = "…"`: only the changelog uses it.
+    pub other_id: Option<String>,
+    pub title: Option<String>,
+    /// A file with the Markdown description, relative to the workspace root.
+    pub description: Option<String>,
+    pub keywords: Vec<String>,
+    pub categories: Vec<String>,
+    pub url: Option<String>,
+    pub references: Vec<String>,
+    pub cvss: Option<String>,
+    pub os: Vec<String>,
+    pub arch: Vec<String>,
+    pub functions: Vec<String>,
+    pub introduced: Option<String>,
+    pub crates: Vec<String>,
+}
+
+const ADVISORY_KEYS: [&str; 15] = [
+    "id",
+    "ghsa",
+    "cve",
+    "title",
+    "description",
+    "keywords",
+    "categories",
+    "url",
+    "references",
+    "cvss",
+    "os",
+    "arch",
+    "functions",
+    "introduced",
+    "crate",
+];
+
+impl AdvisoryConfig {
+    /// Files an id of any kind under the field it belongs to.
+    pub fn set_id(&mut self, id: &str) {
+        let upper = id.to_ascii_uppercase();
+        let slot = if upper.starts_with("RUSTSEC-") {
+            &mut self.id
+        } else if upper.starts_with("GHSA-") {
+            &mut self.ghsa
+        } else if upper.starts_with("CVE-") {
+            &mut self.cve
+        } else {
+            &mut self.other_id
+        };
+        *slot = Some(id.to_string());
+    }
+
+    /// The ids a changelog entry may name (the placeholder is none).
+    pub fn ids(&self) -> Vec<String> {
+        [&self.id, &self.ghsa, &self.cve, &self.other_id]
+            .into_iter()
+            .flatten()
+            .filter(|id| id.as_str() != "RUSTSEC-0000-0000")
+            .cloned()
+            .collect()
+    }
+
+    fn from_table(t: &dyn toml_edit::TableLike, at: &str) -> Result<AdvisoryConfig> {
+        let mut c = AdvisoryConfig::default();
+        for (key, item) in t.iter() {
+            let err = |what: &str| anyhow!("{at}: `advisory.{key}` must be {what}");
+            let one = || string(item).ok_or_else(|| err("a string"));
+            let many = || strings(item).ok_or_else(|| err("a string or an array of strings"));
+            match key {
+                "id" => c.id = Some(one()?),
+                "ghsa" => c.ghsa = Some(one()?),
+                "cve" => c.cve = Some(one()?),
+                "title" => c.title = Some(one()?),
+                "description" => c.description = Some(one()?),
+                "keywords" => c.keywords = many()?,
+                "categories" => c.categories = many()?,
+                "url" => c.url = Some(one()?),
+                "references" => c.references = many()?,
+                "cvss" => c.cvss = Some(one()?),
+                "os" => c.os = many()?,
+                "arch" => c.arch = many()?,
+                "functions" => c.functions = many()?,
+                "introduced" => c.introduced = Some(one()?),
+                "crate" => c.crates = many()?,
+                "date" => bail!(
+                    "{at}: `advisory.date` is not configurable: it is the day the draft is made \
+                     (pass --date YYYY-MM-DD to the advisory command)"
+                ),
+                other => bail!(
+                    "{at}: unknown key `advisory.{other}`\nknown keys: {}",
+                    ADVISORY_KEYS.join(", ")
+                ),
+            }
+        }
+        Ok(c)
     }
 }
 
@@ -481,6 +601,46 @@ mod tests {
         assert_eq!(k.as_deref(), Some("cargo-util"));
         assert_eq!(ver.to_string(), "0.2.4");
         assert_eq!(c.tag_for("tokio", "1.38.1"), "tokio-1.38.1");
+    }
+
+    #[test]
+    fn advisory_is_an_id_or_a_table() {
+        let doc: DocumentMut =
+            "[workspace.metadata.security-release]\nadvisory = \"GHSA-r5w3-xm58-jv6j\"\n"
+                .parse()
+                .unwrap();
+        let c = Config::from_manifest(&doc, "Cargo.toml").unwrap();
+        assert_eq!(c.advisory.ghsa.as_deref(), Some("GHSA-r5w3-xm58-jv6j"));
+        assert_eq!(c.advisory.ids(), ["GHSA-r5w3-xm58-jv6j"]);
+        let doc: DocumentMut = r#"[workspace.metadata.security-release.advisory]
+id = "RUSTSEC-0000-0000"
+ghsa = "GHSA-r5w3-xm58-jv6j"
+cve = "CVE-2026-12345"
+categories = ["file-disclosure"]
+keywords = "archive"
+crate = "cargo-util"
+"#
+        .parse()
+        .unwrap();
+        let c = Config::from_manifest(&doc, "Cargo.toml").unwrap();
+        assert_eq!(c.advisory.ids(), ["GHSA-r5w3-xm58-jv6j", "CVE-2026-12345"]);
+        assert_eq!(c.advisory.keywords, ["archive"]);
+        assert_eq!(c.advisory.crates, ["cargo-util"]);
+        let bad: DocumentMut =
+            "[workspace.metadata.security-release.advisory]\nkeyword = [\"x\"]\n"
+                .parse()
+                .unwrap();
+        let e = Config::from_manifest(&bad, "Cargo.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown key `advisory.keyword`") && e.contains("keywords"),
+            "{e}"
+        );
+        assert!(
+            e.contains("`Cargo.toml` [workspace.metadata.security-release]"),
+            "{e}"
+        );
     }
 
     #[test]

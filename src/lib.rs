@@ -2,6 +2,7 @@
 //! workspace across its main and release branches. The binary is a thin
 //! wrapper; everything lives here so that tests and other tools can call it.
 
+pub mod advisory;
 pub mod backport;
 pub mod backport_branches;
 pub mod checks;

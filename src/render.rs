@@ -231,7 +231,7 @@ fn to_json(doc: &JsonDocument<'_>) -> String {
 /// Text from the repository cannot mention people, link, embed images or
 /// hide comments, and local paths are shown relative to the work tree.
 pub fn markdown(report: &Report) -> String {
-    let md = |text: &str| md_escape(&printable(&local(text, &report.local_paths)));
+    let md = |text: &str| markdown_literal(&printable(&local(text, &report.local_paths)));
     let mut out = String::new();
     let _ = writeln!(out, "## `cargo security-release {}`", report.command);
     for note in &report.notes {
@@ -357,7 +357,7 @@ fn local(text: &str, paths: &[(String, String)]) -> String {
 /// partner is escaped, and outside code spans the characters that would make
 /// emphasis, tables, links, images, HTML (comments included) or entities are
 /// escaped, and `@name` is put in a code span so that nobody is mentioned.
-fn md_escape(text: &str) -> String {
+pub fn markdown_literal(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 8);
     let mut i = 0;
@@ -460,16 +460,16 @@ mod tests {
 
     #[test]
     fn markdown_from_commits_is_literal() {
-        assert_eq!(md_escape("thanks @alice"), "thanks `@alice`");
-        assert_eq!(md_escape("mail a@b.org"), "mail a@b.org");
+        assert_eq!(markdown_literal("thanks @alice"), "thanks `@alice`");
+        assert_eq!(markdown_literal("mail a@b.org"), "mail a@b.org");
         assert_eq!(
-            md_escape("![x](http://t/p.png)"),
+            markdown_literal("![x](http://t/p.png)"),
             "!\\[x\\](http://t/p.png)"
         );
-        assert_eq!(md_escape("<!-- hidden -->"), "\\<!-- hidden --\\>");
-        assert_eq!(md_escape("a `b` c"), "a `b` c");
-        assert_eq!(md_escape("open `b *c*"), "open \\`b \\*c\\*");
-        assert_eq!(md_escape("`@x` kept"), "`@x` kept");
+        assert_eq!(markdown_literal("<!-- hidden -->"), "\\<!-- hidden --\\>");
+        assert_eq!(markdown_literal("a `b` c"), "a `b` c");
+        assert_eq!(markdown_literal("open `b *c*"), "open \\`b \\*c\\*");
+        assert_eq!(markdown_literal("`@x` kept"), "`@x` kept");
         assert_eq!(md_code("a `b`"), "`` a `b` ``");
     }
 

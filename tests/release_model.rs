@@ -160,6 +160,29 @@ fn version_lines_get_point_releases_of_what_the_fix_touches() {
         fx.git(&["branch", "--list", "security-release/ferrite-1.16.x"])
             .is_empty()
     );
+
+    // The same lines, named the same way, for the other commands.
+    let onto = ["--onto", "ferrite-1.18.x", "--onto", "ferrite-1.20.x"];
+    let mut args = vec!["--all", "--skip", "semver", "--skip", "ci"];
+    args.extend(onto);
+    let all = fx.check(&args);
+    assert_eq!(lines_fact(&all), "ferrite-1.18.x, ferrite-1.20.x");
+    for line in ["ferrite-1.18.x", "ferrite-1.20.x"] {
+        let section = format!("security-release/{line}");
+        assert_eq!(
+            all.row_in(Some(&section), "version-bump")["status"],
+            "pass",
+            "{all:?}"
+        );
+        assert_eq!(
+            all.row_in(Some(&section), "lockfile")["status"],
+            "skip",
+            "{all:?}"
+        );
+    }
+    let mut args = vec!["verify-published", "--offline", "--format", "json"];
+    args.extend(onto);
+    assert_eq!(lines_fact(&fx.run(&args)), "ferrite-1.18.x, ferrite-1.20.x");
 }
 
 #[test]
@@ -475,6 +498,25 @@ fn a_crate_is_asked_of_its_own_registry_and_never_when_unpublished() {
         "ledger is not published there"
     );
     assert!(!default.was_asked("ledger-cli") && !corp.was_asked("ledger-cli"));
+
+    // No branch looks like a release line: every command says so alike.
+    let backport = fx.run(&["backport", "--offline", "--format", "json"]);
+    backport.assert_code(2);
+    assert!(
+        backport.stderr.contains("no release line to backport onto")
+            && backport.stderr.contains("no release line found"),
+        "{backport:?}"
+    );
+    let all = fx.check(&["--all", "--skip", "semver", "--skip", "ci"]);
+    assert_eq!(lines_fact(&all), "");
+    assert!(
+        all.json()["notes"]
+            .to_string()
+            .contains("no release line found"),
+        "{all:?}"
+    );
+    let verify = fx.run(&["verify-published", "--offline", "--format", "json"]);
+    assert_eq!(lines_fact(&verify), "");
 
     // Without the registry's configuration nothing is known: not "unreleased".
     let run = check(false);

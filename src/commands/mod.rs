@@ -1,6 +1,7 @@
 //! The commands, thin: each opens the checkout and its configuration, builds
 //! a `Context`, runs its checks or operations, and returns a `Report`.
 
+pub mod advisory;
 pub mod backport;
 pub mod check;
 pub mod verify_published;
@@ -21,15 +22,34 @@ use crate::report::{CheckResult, Detail, Report, Section, Status};
 use crate::shell::Shell;
 use crate::text::count;
 
-/// Runs the command `cli` names and returns its report.
-pub fn run(cli: &Cli) -> Result<Report> {
-    let mut report = match &cli.command {
-        Command::Check(args) => check::run(&cli.global, cli.config(), args),
-        Command::Backport(args) => backport::run(&cli.global, cli.config(), args),
-        Command::VerifyPublished(args) => verify_published::run(&cli.global, cli.config(), args),
-    }?;
-    report.local_paths = local_paths(&cli.global);
-    Ok(report)
+/// What a command hands back to be written out.
+pub enum Output {
+    /// A report of rows, rendered in `format`.
+    Report { report: Report, format: Format },
+    /// A document (the advisory), already rendered.
+    Document(advisory::Document),
+}
+
+/// Runs the command `cli` names and returns its report or document.
+pub fn run(cli: &Cli) -> Result<Output> {
+    let report = |name: &str, run: &dyn Fn() -> Result<Report>| -> Result<Output> {
+        let format = cli.global.format.report_format(name)?;
+        let mut report = run()?;
+        report.local_paths = local_paths(&cli.global);
+        Ok(Output::Report { report, format })
+    };
+    match &cli.command {
+        Command::Check(args) => report("check", &|| check::run(&cli.global, cli.config(), args)),
+        Command::Backport(args) => report("backport", &|| {
+            backport::run(&cli.global, cli.config(), args)
+        }),
+        Command::VerifyPublished(args) => report("verify-published", &|| {
+            verify_published::run(&cli.global, cli.config(), args)
+        }),
+        Command::Advisory(args) => {
+            advisory::run(&cli.global, cli.config(), args).map(Output::Document)
+        }
+    }
 }
 
 /// The absolute paths a report may name and what Markdown shows instead:
@@ -96,13 +116,12 @@ impl Session {
     }
 }
 
-/// Progress goes to a terminal, and never with `--format json` or `-q`;
-/// `-v` asks for it (and more) also where stderr is a CI log. Warnings go to
-/// stderr unless `-q`.
+/// Progress goes to a terminal, and never with machine-readable output
+/// (`--format json`, `rustsec`, `osv`, `ghsa`) or `-q`; `-v` asks for it
+/// (and more) also where stderr is a CI log. Warnings go to stderr unless `-q`.
 pub fn shell_for(global: &GlobalArgs) -> Shell {
     let progress = !global.quiet
-        && (global.verbose > 0
-            || (global.format != Format::Json && std::io::stderr().is_terminal()));
+        && (global.verbose > 0 || (!global.format.is_machine() && std::io::stderr().is_terminal()));
     Shell::new(progress, if global.quiet { 0 } else { global.verbose }).warnings(!global.quiet)
 }
 

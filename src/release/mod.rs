@@ -130,6 +130,7 @@ pub struct Releases {
     crates: BTreeMap<String, (String, PublishTarget)>,
     versions: RefCell<HashMap<(Oid, String), Option<Version>>>,
     workspaces: RefCell<HashMap<Oid, Option<Rc<Workspace>>>>,
+    carried: RefCell<HashMap<String, Rc<BTreeMap<Version, String>>>>,
 }
 
 impl Releases {
@@ -169,6 +170,7 @@ impl Releases {
             crates,
             versions: RefCell::new(HashMap::new()),
             workspaces: RefCell::new(HashMap::new()),
+            carried: RefCell::new(HashMap::new()),
         };
         releases.candidates = releases.candidate_lines(repo, config)?;
         releases.choice = releases.choose_lines(repo, config)?;
@@ -467,10 +469,8 @@ impl Releases {
         if let Some(tag) = self.release_tag(repo, name, version)? {
             return Ok(Some(ReleaseEvidence::Tag(tag.name.clone())));
         }
-        for tag in &self.tags {
-            if self.version_at(repo, tag.commit, name)?.as_ref() == Some(version) {
-                return Ok(Some(ReleaseEvidence::CarriedBy(tag.name.clone())));
-            }
+        if let Some(tag) = self.carried(repo, name)?.get(version) {
+            return Ok(Some(ReleaseEvidence::CarriedBy(tag.clone())));
         }
         for line in self.evidence_lines() {
             if except.iter().any(|e| line.is(e)) {
@@ -506,6 +506,25 @@ impl Releases {
                 .filter_map(|v| Version::parse(&v.version).ok())
                 .collect(),
         ))
+    }
+
+    /// The versions of `name` that release tags' commits carry, with the
+    /// newest such tag for each (scanned once per crate).
+    fn carried(&self, repo: &Repo, name: &str) -> Result<Rc<BTreeMap<Version, String>>> {
+        if let Some(m) = self.carried.borrow().get(name) {
+            return Ok(m.clone());
+        }
+        let mut map: BTreeMap<Version, String> = BTreeMap::new();
+        for tag in &self.tags {
+            if let Some(v) = self.version_at(repo, tag.commit, name)? {
+                map.entry(v).or_insert_with(|| tag.name.clone());
+            }
+        }
+        let map = Rc::new(map);
+        self.carried
+            .borrow_mut()
+            .insert(name.to_string(), map.clone());
+        Ok(map)
     }
 
     /// The release tag of `name@version`: a tag whose name ends in the
