@@ -235,6 +235,20 @@ fn hostile_numbers_and_urls_are_refused() {
             ));
         }
     }
+    // `advisory` writes URLs into RustSec and OSV files (where a query is fine).
+    for v in urls.iter().filter(|u| !u.contains('?')) {
+        for flag in ["--url", "--reference"] {
+            cases.push((
+                vec![
+                    "advisory".into(),
+                    "--offline".into(),
+                    flag.into(),
+                    (*v).into(),
+                ],
+                flag.into(),
+            ));
+        }
+    }
     for name in ["a=b", "", "bad name"] {
         cases.push((
             vec!["verify-published".into(), "--registry".into(), name.into()],
