@@ -391,6 +391,17 @@ fn help_shows_what_each_subcommand_uses() {
             "verify-published lists {unused}:\n{verify}"
         );
     }
+    let advisory = help("advisory");
+    assert!(
+        advisory.contains("--cvss <VECTOR>") && advisory.contains("Example:"),
+        "{advisory}"
+    );
+    for unused in ["--ci <", "--index", "--ci-timeout"] {
+        assert!(
+            !advisory.contains(unused),
+            "advisory lists {unused}:\n{advisory}"
+        );
+    }
     let backport = help("backport");
     assert!(
         backport.contains("--bump <POLICY>") && backport.contains("Example:"),
