@@ -73,7 +73,13 @@ pub fn lines(
             ));
             continue;
         };
-        let series = line.series().cloned().unwrap_or_else(|| series_of(&at_tip));
+        // A line named after another crate's series (crossbeam's `v0.8`
+        // ships crossbeam-channel 0.5.x) says nothing about this crate's.
+        let series = line
+            .series()
+            .filter(|s| s.contains(&at_tip))
+            .cloned()
+            .unwrap_or_else(|| series_of(&at_tip));
         out.push(line_version(
             cx, krate, &line.name, tip.commit, series, tags, fix,
         )?);
