@@ -2,9 +2,11 @@
 //! `cargo-security-release security-release <args>`; run directly, the
 //! binary accepts the same arguments without the `security-release` word.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::render::Format;
 
@@ -77,11 +79,22 @@ pub struct Cli {
     pub command: Command,
     #[command(flatten)]
     pub global: GlobalArgs,
-    #[command(flatten)]
-    pub config: ConfigArgs,
+}
+
+impl Cli {
+    /// The configuration flags given to the subcommand.
+    pub fn config(&self) -> &ConfigArgs {
+        match &self.command {
+            Command::Check(a) => &a.config,
+            Command::Backport(a) => &a.config,
+            Command::VerifyPublished(a) => &a.config,
+            Command::Advisory(a) => &a.config,
+        }
+    }
 }
 
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Path to Cargo.toml of the workspace (default: found from the current directory)
     #[arg(long, value_name = "PATH", global = true)]
@@ -101,6 +114,49 @@ pub struct GlobalArgs {
     /// Run without accessing the network (cargo runs with --offline)
     #[arg(long, global = true)]
     pub offline: bool,
+    /// Timeout of one registry index request, in seconds
+    #[arg(long, value_name = "SECS", value_parser = parse_limit, allow_negative_numbers = true, default_value = "20", global = true)]
+    pub timeout: Duration,
+}
+
+/// The longest time limit or wait accepted: a week. Longer values are
+/// almost certainly a mistake, and `Duration` arithmetic stays far from overflow.
+pub const MAX_SECONDS: f64 = 7.0 * 24.0 * 3600.0;
+
+/// A time limit in seconds (`--timeout`, `--ci-timeout`, …): at least a
+/// millisecond and at most a week; fractions are allowed.
+pub fn parse_limit(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    seconds(secs, false)
+}
+
+/// A wait in seconds (`--wait`): like a limit, but 0 (do not wait) is allowed.
+pub fn parse_wait(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    seconds(secs, true)
+}
+
+/// Checks a number of seconds from a flag or the configuration.
+pub fn seconds(secs: f64, zero_allowed: bool) -> Result<Duration, String> {
+    let range = if zero_allowed {
+        "from 0 to"
+    } else {
+        "from 0.001 to"
+    };
+    let lowest = if zero_allowed { 0.0 } else { 0.001 };
+    let in_range = secs.is_finite() && secs <= MAX_SECONDS && secs >= lowest;
+    if !in_range {
+        return Err(format!(
+            "out of range: seconds must be {range} {MAX_SECONDS} (a week)"
+        ));
+    }
+    Duration::try_from_secs_f64(secs).map_err(|e| e.to_string())
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,72 +167,129 @@ pub enum ColorChoice {
 }
 
 /// Every key of `[workspace.metadata.security-release]` as a flag; a flag
-/// replaces the configured value.
+/// replaces the configured value. Each subcommand shows (and accepts) only
+/// the ones it uses: see `UNUSED_CONFIG_FLAGS`.
 #[derive(Args, Debug, Clone, Default)]
 #[command(next_help_heading = "Configuration (overrides Cargo.toml metadata)")]
 pub struct ConfigArgs {
     /// The main development branch (default: master or main)
-    #[arg(long, value_name = "BRANCH", global = true)]
+    #[arg(long, value_name = "BRANCH")]
     pub main_branch: Option<String>,
     /// The stable release branch
-    #[arg(long, value_name = "BRANCH", global = true)]
+    #[arg(long, value_name = "BRANCH")]
     pub stable: Option<String>,
     /// The beta release branch
-    #[arg(long, value_name = "BRANCH", global = true)]
+    #[arg(long, value_name = "BRANCH")]
     pub beta: Option<String>,
     /// A release line to work on (repeatable; a glob like `rel-*` works;
     /// replaces the configured `branches`)
-    #[arg(long, value_name = "BRANCH", global = true)]
+    #[arg(long, value_name = "BRANCH")]
     pub onto: Vec<String>,
     /// Whose requirements on a bumped crate are raised: `released`, `all` or `none`
-    #[arg(long, value_name = "POLICY", value_parser = ["released", "all", "none"], global = true)]
+    #[arg(long, value_name = "POLICY", value_parser = ["released", "all", "none"])]
     pub raise_dependents: Option<String>,
     /// A file that shows crate versions to users (repeatable; replaces the default READMEs)
-    #[arg(long, value_name = "PATH", global = true)]
+    #[arg(long, value_name = "PATH")]
     pub version_file: Vec<String>,
     /// Prefix of the branches `backport` creates
-    #[arg(long, value_name = "PREFIX", global = true)]
+    #[arg(long, value_name = "PREFIX")]
     pub backport_prefix: Option<String>,
     /// A CI command (repeatable; replaces the configured list)
-    #[arg(long = "ci", value_name = "COMMAND", global = true)]
+    #[arg(long = "ci", value_name = "COMMAND")]
     pub ci: Vec<String>,
     /// Path of the changelog, relative to the workspace root (repeatable)
-    #[arg(long, value_name = "PATH", global = true)]
+    #[arg(long, value_name = "PATH")]
     pub changelog: Vec<String>,
     /// Advisory id the changelog must name (GHSA-…, CVE-…, RUSTSEC-…)
-    #[arg(long, value_name = "ID", global = true)]
+    #[arg(long, value_name = "ID")]
     pub advisory: Option<String>,
     /// Release tag format, e.g. `{version}`, `v{version}`, `{crate}-{version}` (repeatable)
-    #[arg(long, value_name = "FORMAT", global = true)]
+    #[arg(long, value_name = "FORMAT")]
     pub tag_format: Vec<String>,
     /// A remote whose branches are public (repeatable; replaces the URL heuristic)
-    #[arg(long = "public-remote", value_name = "REMOTE", global = true)]
+    #[arg(long = "public-remote", value_name = "REMOTE")]
     pub public_remotes: Vec<String>,
     /// An extra item for the manual checklist (repeatable; replaces the configured list)
-    #[arg(long = "manual", value_name = "TEXT", global = true)]
+    #[arg(long = "manual", value_name = "TEXT")]
     pub manual: Vec<String>,
     /// Sparse registry index that says which versions are published (default: crates.io)
-    #[arg(long, value_name = "URL", conflicts_with = "registry", global = true)]
+    #[arg(long, value_name = "URL", conflicts_with = "registry")]
     pub index: Option<String>,
     /// Registry from cargo's configuration ([registries.NAME] or CARGO_REGISTRIES_<NAME>_INDEX)
-    #[arg(long, value_name = "NAME", global = true)]
+    #[arg(long, value_name = "NAME")]
     pub registry: Option<String>,
     /// Version bump policy of backport targets: `patch` or `none`
-    #[arg(long, value_name = "POLICY", value_parser = ["patch", "none"], global = true)]
+    #[arg(long, value_name = "POLICY", value_parser = ["patch", "none"])]
     pub bump: Option<String>,
+    /// Time limit of each CI command, in seconds (default: 3600)
+    #[arg(long, value_name = "SECS", value_parser = parse_limit, allow_negative_numbers = true)]
+    pub ci_timeout: Option<Duration>,
+    /// Time limit of cargo-semver-checks, in seconds (default: 1800)
+    #[arg(long, value_name = "SECS", value_parser = parse_limit, allow_negative_numbers = true)]
+    pub semver_timeout: Option<Duration>,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Check that the fix (BASE..HEAD) is ready to release
+    #[command(
+        after_help = "Example:\n  cargo security-release check --all --ci 'cargo test --locked'"
+    )]
     Check(CheckArgs),
     /// Build the stable and beta backport branches
+    #[command(
+        after_help = "Example:\n  cargo security-release backport --stable rust-1.71.0 --beta rust-1.72.0 --dry-run"
+    )]
     Backport(BackportArgs),
     /// After the release: check the registry, tags, branches and superproject
+    #[command(
+        after_help = "Example:\n  cargo security-release verify-published --base v0.73.0 --wait 600"
+    )]
     VerifyPublished(VerifyPublishedArgs),
     /// Draft the security advisory: RustSec file, OSV, GitHub request or Markdown
+    #[command(
+        after_help = "Example:\n  cargo security-release advisory --format rustsec --crate cargo-util --cvss CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:N/I:H/A:N"
+    )]
     Advisory(Box<AdvisoryArgs>),
 }
+
+/// Configuration flags a subcommand does not use: hidden from its help and
+/// refused when given. (`backport --verify` runs `check`, so backport uses all.)
+const UNUSED_CONFIG_FLAGS: &[(&str, &[&str])] = &[
+    ("check", &["bump"]),
+    (
+        "verify-published",
+        &[
+            "backport_prefix",
+            "ci",
+            "changelog",
+            "advisory",
+            "public_remotes",
+            "manual",
+            "bump",
+            "raise_dependents",
+            "version_file",
+            "ci_timeout",
+            "semver_timeout",
+        ],
+    ),
+    (
+        "advisory",
+        &[
+            "ci",
+            "changelog",
+            "public_remotes",
+            "manual",
+            "index",
+            "registry",
+            "bump",
+            "raise_dependents",
+            "version_file",
+            "ci_timeout",
+            "semver_timeout",
+        ],
+    ),
+];
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct CheckArgs {
@@ -193,8 +306,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "CRATE")]
     pub allow_breaking: Vec<String>,
     /// Also check this branch's tip in a temporary worktree (repeatable);
-    /// `NAME:BASE` names the release line it was cut from
-    #[arg(long = "branch", value_name = "NAME[:BASE]")]
+    /// `NAME:LINE` names the release line it was cut from
+    #[arg(long = "branch", value_name = "NAME[:LINE]")]
     pub branches: Vec<String>,
     /// Check the fix and every configured release branch's backport branch that exists
     #[arg(long)]
@@ -203,6 +316,8 @@ pub struct CheckArgs {
     /// published yet fails the `dependencies` row (otherwise a warning)
     #[arg(long)]
     pub release_day: bool,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -222,6 +337,8 @@ pub struct BackportArgs {
     /// On a conflict, leave the conflicted cherry-pick in a worktree under the target dir
     #[arg(long)]
     pub worktree: bool,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -235,11 +352,8 @@ pub struct VerifyPublishedArgs {
     #[arg(long = "crate", value_name = "NAME@VERSION")]
     pub crates: Vec<String>,
     /// Poll the index until every version appears, for at most SECS seconds
-    #[arg(long, value_name = "SECS")]
-    pub wait: Option<u64>,
-    /// Timeout of one index request, in seconds
-    #[arg(long, value_name = "SECS", default_value_t = 20.0)]
-    pub timeout: f64,
+    #[arg(long, value_name = "SECS", value_parser = parse_wait, allow_negative_numbers = true)]
+    pub wait: Option<Duration>,
     /// Compare each index checksum with `cargo package` run on the release tag
     #[arg(long)]
     pub verify_contents: bool,
@@ -256,6 +370,8 @@ pub struct VerifyPublishedArgs {
     /// beyond recognition (repeatable; replaces the configured `backports`)
     #[arg(long = "backport", value_name = "LINE=RANGE")]
     pub backports: Vec<String>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 /// `advisory`: every key of `[workspace.metadata.security-release.advisory]`
@@ -319,23 +435,92 @@ pub struct AdvisoryArgs {
     /// The advisory's date (default: today, UTC)
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 /// Parses the process arguments, accepting both `cargo security-release …`
 /// and a direct `cargo-security-release …`.
-pub fn parse_args() -> Cli {
-    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+pub fn parse_args() -> Result<Cli, clap::Error> {
+    parse_from(std::env::args_os())
+}
+
+pub fn parse_from(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
+    let mut args: Vec<OsString> = args.into_iter().collect();
     if args.get(1).is_none_or(|a| a != "security-release") {
         args.insert(1, "security-release".into());
     }
-    let CargoCli::SecurityRelease(cli) = CargoCli::parse_from(args);
-    cli
+    let mut command = command();
+    let matches = command.try_get_matches_from_mut(args)?;
+    refuse_unused(&mut command, &matches)?;
+    let CargoCli::SecurityRelease(cli) = CargoCli::from_arg_matches(&matches)?;
+    Ok(cli)
+}
+
+/// The clap command, with each subcommand's unused configuration flags
+/// hidden and the check ids listed under `--skip`.
+pub fn command() -> clap::Command {
+    CargoCli::command().mut_subcommand("security-release", |sr| {
+        let mut sr = sr.mut_subcommand("check", |c| {
+            c.mut_arg("skip", |a| {
+                a.help(format!(
+                    "Do not run this check (repeatable); the row shows `skip`\n[checks: {}]",
+                    crate::checks::ids().join(", ")
+                ))
+            })
+        });
+        for (sub, unused) in UNUSED_CONFIG_FLAGS {
+            sr = sr.mut_subcommand(*sub, |mut c| {
+                for id in *unused {
+                    c = c.mut_arg(*id, |a| a.hide(true));
+                }
+                c
+            });
+        }
+        sr
+    })
+}
+
+fn refuse_unused(command: &mut clap::Command, matches: &ArgMatches) -> Result<(), clap::Error> {
+    let Some((_, sr)) = matches.subcommand() else {
+        return Ok(());
+    };
+    let Some((sub, m)) = sr.subcommand() else {
+        return Ok(());
+    };
+    let unused = UNUSED_CONFIG_FLAGS
+        .iter()
+        .find(|(name, _)| *name == sub)
+        .map_or(&[][..], |(_, ids)| *ids);
+    for id in unused {
+        if m.value_source(id) == Some(clap::parser::ValueSource::CommandLine) {
+            let long = command
+                .find_subcommand("security-release")
+                .and_then(|sr| sr.find_subcommand(sub))
+                .and_then(|c| c.get_arguments().find(|a| a.get_id() == *id))
+                .and_then(|a| a.get_long())
+                .unwrap_or(id);
+            let flag = format!("--{long}");
+            let message = format!("`{flag}` is not used by `{sub}`");
+            let kind = clap::error::ErrorKind::ArgumentConflict;
+            return Err(
+                match command
+                    .find_subcommand_mut("security-release")
+                    .and_then(|sr| sr.find_subcommand_mut(sub))
+                {
+                    Some(c) => c.error(kind, message),
+                    None => command.error(kind, message),
+                },
+            );
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn cli_is_consistent() {
-        <super::CargoCli as clap::CommandFactory>::command().debug_assert();
+        super::command().debug_assert();
     }
 }

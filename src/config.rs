@@ -3,6 +3,7 @@
 //! overridable by a command-line flag.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
 use toml_edit::{DocumentMut, Item, Value};
@@ -75,7 +76,18 @@ pub struct Config {
     /// range (`REV` or `FROM..TO`); `--backport LINE=RANGE` replaces them.
     pub backports: Vec<(String, String)>,
     pub offline: bool,
+    /// Time limits: each CI command (`ci-timeout`), cargo-semver-checks
+    /// (`semver-timeout`), one registry index request (`--timeout`).
+    pub ci_timeout: Duration,
+    pub semver_timeout: Duration,
+    pub index_timeout: Duration,
 }
+
+/// A CI suite that runs longer than this is ended and its row is `error`.
+pub const DEFAULT_CI_TIMEOUT: Duration = Duration::from_secs(3600);
+/// cargo-semver-checks of a large workspace, cold, takes minutes, not half an hour.
+pub const DEFAULT_SEMVER_TIMEOUT: Duration = Duration::from_secs(1800);
+pub const DEFAULT_INDEX_TIMEOUT: Duration = Duration::from_secs(20);
 
 impl Default for Config {
     fn default() -> Self {
@@ -100,11 +112,14 @@ impl Default for Config {
             version_files: None,
             backports: Vec::new(),
             offline: false,
+            ci_timeout: DEFAULT_CI_TIMEOUT,
+            semver_timeout: DEFAULT_SEMVER_TIMEOUT,
+            index_timeout: DEFAULT_INDEX_TIMEOUT,
         }
     }
 }
 
-const KEYS: [&str; 15] = [
+const KEYS: [&str; 17] = [
     "main-branch",
     "branches",
     "backport-prefix",
@@ -120,6 +135,8 @@ const KEYS: [&str; 15] = [
     "raise-dependents",
     "version-files",
     "backports",
+    "ci-timeout",
+    "semver-timeout",
 ];
 
 impl Config {
@@ -238,7 +255,12 @@ impl Config {
                         }
                     }
                 }
-                "index" => config.index = Some(string(item).ok_or_else(|| err("a URL"))?),
+                "index" => {
+                    let url = string(item).ok_or_else(|| err("a URL"))?;
+                    crate::registry::IndexLocation::from_url(&url)
+                        .map_err(|e| anyhow!("{at}: `index`: {e:#}"))?;
+                    config.index = Some(url);
+                }
                 "registry" => {
                     config.registry = Some(string(item).ok_or_else(|| err("a registry name"))?)
                 }
@@ -261,6 +283,23 @@ impl Config {
                 "version-files" => {
                     config.version_files =
                         Some(strings(item).ok_or_else(|| err("an array of paths"))?)
+                }
+                "ci-timeout" | "semver-timeout" => {
+                    let limit = item
+                        .as_integer()
+                        .map(|i| i as f64)
+                        .or_else(|| item.as_float())
+                        .ok_or_else(|| err("a number of seconds"))
+                        .and_then(|secs| {
+                            crate::cli::seconds(secs, false).map_err(|e| {
+                                anyhow!("{at}: `{key}` = {}: {e}", item.to_string().trim())
+                            })
+                        })?;
+                    if key == "ci-timeout" {
+                        config.ci_timeout = limit;
+                    } else {
+                        config.semver_timeout = limit;
+                    }
                 }
                 other => bail!(
                     "{at}: unknown key `{other}`\nknown keys: {}",
@@ -339,6 +378,12 @@ impl Config {
         if !flags.manual.is_empty() {
             self.manual = flags.manual.clone();
         }
+        if let Some(limit) = flags.ci_timeout {
+            self.ci_timeout = limit;
+        }
+        if let Some(limit) = flags.semver_timeout {
+            self.semver_timeout = limit;
+        }
         if let Some(policy) = &flags.bump {
             // A flag applies to every target, replacing per-target values.
             self.bump = BTreeMap::from([("*".to_string(), policy.clone())]);
@@ -369,6 +414,11 @@ impl Config {
             if !f.contains("{version}") {
                 bail!("tag format `{f}` must contain `{{version}}`");
             }
+        }
+        // Also offline, where nothing asks the index: a bad URL is a bad
+        // configuration either way.
+        if let Some(url) = &self.index {
+            crate::registry::IndexLocation::from_url(url)?;
         }
         Ok(())
     }

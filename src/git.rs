@@ -979,9 +979,10 @@ fn path_str(p: &Path) -> String {
 /// Runs the `git` binary (for worktree administration, which libgit2 only
 /// offers with a branch checked out).
 fn git_cli(dir: &Path, args: &[&str]) -> Result<String> {
-    let out = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
+    let mut cmd = std::process::Command::new("git");
+    cmd.args(args).current_dir(dir);
+    crate::process::trace(&cmd);
+    let out = cmd
         .output()
         .with_context(|| "cannot run `git`: is git installed and on PATH?")?;
     if !out.status.success() {

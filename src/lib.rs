@@ -16,12 +16,15 @@ pub mod interrupt;
 pub mod lockfile;
 pub mod manifest;
 pub mod presence;
+pub mod process;
 pub mod registry;
 pub mod release;
 pub mod render;
 pub mod report;
 pub mod semver_checks;
 pub mod shell;
+pub mod text;
+pub mod untrusted;
 pub mod verify;
 pub mod workspace;
 

@@ -272,7 +272,7 @@ fn unaffected_is_inferred_from_the_release_that_shipped_the_flaw() {
     );
     assert!(
         run.stderr
-            .contains("rel-0.12 predate(s) the flaw (first released in 0.13.0, `v0.13.0`)"),
+            .contains("rel-0.12 predates the flaw (first released in 0.13.0, `v0.13.0`)"),
         "{run:?}"
     );
 }

@@ -853,3 +853,47 @@ remote = { name = "security-fork", path = "private/cargo-ghsa-r5w3-xm58-jv6j.git
         assert!(refs.is_empty(), "{remote} received {refs}");
     }
 }
+
+/// A branch name is the repository's text: the printed command must run
+/// as the one command it says, whatever the name holds.
+#[test]
+fn printed_commands_are_shell_quoted() {
+    let fx = Fixture::scenario("backport-three-commits");
+    let evil = "st;touch${IFS}PWNED;";
+    fx.steps(
+        r#"
+[[step]]
+remote = { name = "origin", path = "public/cargo.git" }
+[[step]]
+remote = { name = "security-fork", path = "private/cargo-ghsa-r5w3-xm58-jv6j.git" }
+"#,
+    );
+    fx.git(&["branch", evil, "stable"]);
+    let run = backport(&fx, &["--onto", evil, "--public-remote", "origin"]);
+    run.assert_code(0);
+    let step = run.json()["next_steps"][0].as_str().unwrap().to_string();
+    assert_eq!(
+        step,
+        format!("git push security-fork 'security-release/{evil}'")
+    );
+    let out = fx
+        .env(&mut std::process::Command::new("sh"))
+        .args(["-c", &step])
+        .current_dir(&fx.repo)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !fx.repo.join("PWNED").exists(),
+        "the printed command ran `touch`"
+    );
+    let pushed = fx.git_in(
+        &fx.root().join("private/cargo-ghsa-r5w3-xm58-jv6j.git"),
+        &["for-each-ref", "--format=%(refname)"],
+    );
+    assert_eq!(pushed, format!("refs/heads/security-release/{evil}"));
+}

@@ -22,7 +22,16 @@ fn lines_fact(run: &Run) -> String {
                 .as_array()?
                 .iter()
                 .find(|f| f["key"] == "lines")
-                .map(|f| f["value"].as_str().unwrap_or_default().to_string())
+                // A list in the JSON report (schema 2).
+                .map(|f| {
+                    f["value"]
+                        .as_array()
+                        .expect("`lines` is a list")
+                        .iter()
+                        .map(|l| l.as_str().unwrap_or_default())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
         })
         .unwrap_or_else(|| panic!("no `release lines` section:\n{run:?}"))
 }

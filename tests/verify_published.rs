@@ -24,6 +24,20 @@ fn verify(fx: &Fixture, server: &IndexServer, args: &[&str]) -> support::Run {
     fx.run(&all)
 }
 
+/// The `expected` fact: the versions the release should have published.
+fn expected(run: &support::Run) -> Vec<String> {
+    run.json()["sections"][0]["facts"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["key"] == "expected"))
+        .and_then(|f| f["value"].as_array())
+        .map(|v| {
+            v.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// An index with every version the release should have published.
 fn published(server: &IndexServer) {
     server.publish("cargo-util", "0.2.5", CKSUM, false);
@@ -79,8 +93,11 @@ fn a_complete_release_passes() {
         .assert_detail("dependencies", "crate", "itoa", "resolves to 1.0.19")
         .assert_status("superproject", "skip");
     // Only master's own bump is expected of nobody else.
-    let expected = &run.json()["sections"][0]["facts"][2]["value"];
-    assert_eq!(expected, "cargo@0.73.1, cargo-util@0.2.6", "{run:?}");
+    assert_eq!(
+        expected(&run),
+        ["cargo@0.73.1", "cargo-util@0.2.6"],
+        "{run:?}"
+    );
     // master's own bump commit is not required on stable and beta.
     let bump = fx.git(&["rev-parse", "fix-path-traversal"]);
     run.assert_detail("branches", "commit", &bump, "not required");
@@ -117,7 +134,7 @@ fn missing_yanked_and_many_versions() {
         )
         .assert_detail("registry", "crate", "cargo", "has no crate `cargo`");
     let run = verify(&fx, &server, &["--crate", "cargo-util@0.2.99"]);
-    run.assert_detail("registry", "crate", "cargo-util", "has 40 other version(s)");
+    run.assert_detail("registry", "crate", "cargo-util", "has 40 other versions");
 }
 
 #[test]
@@ -251,7 +268,7 @@ fn a_rewritten_backport_warns_and_a_same_subject_commit_does_not_match() {
         format!("rewritten as {rewritten}: same author"),
         "(1 s apart, within the 2 s tolerance)".to_string(),
         "crates/cargo-util/src/lib.rs +3 -0".to_string(),
-        "2 added or removed line(s) differ".to_string(),
+        "2 added or removed lines differ".to_string(),
         "confirm by hand".to_string(),
     ] {
         assert!(message.contains(&part), "{part:?} in {message}");
@@ -352,8 +369,11 @@ fn ancestry_finds_a_fix_merged_forward() {
         "master",
         "`master` made no release tag after the fix",
     );
-    let expected = &run.json()["sections"][0]["facts"][2]["value"];
-    assert_eq!(expected, "cargo@0.73.1, cargo-util@0.2.6", "{run:?}");
+    assert_eq!(
+        expected(&run),
+        ["cargo@0.73.1", "cargo-util@0.2.6"],
+        "{run:?}"
+    );
 }
 
 #[test]

@@ -183,9 +183,10 @@ fn versions(s: &mut String, d: &Draft, h: &str) {
                     commits,
                     around_insertions,
                 } => format!(
-                    "**inferred, to be confirmed**: the oldest of {commits} commit(s) that last \
-                     touched the {lines} line(s) {} (blame at BASE); confirm it or pass \
-                     --introduced REV",
+                    "**inferred, to be confirmed**: the oldest of {} that last touched the {} {} \
+                     (blame at BASE); confirm it or pass --introduced REV",
+                    crate::text::count(*commits, "commit"),
+                    crate::text::count(*lines, "line"),
                     if *around_insertions {
                         "around the fix's insertions (it removed no line)"
                     } else {
@@ -197,7 +198,8 @@ fn versions(s: &mut String, d: &Draft, h: &str) {
                 s,
                 "- **Unaffected:** {unaffected} — introduced by {} \"{}\", {release}; {how}",
                 intro.short(),
-                intro.summary
+                // A commit subject is anyone's text: literal, no mentions.
+                crate::render::markdown_literal(&intro.summary)
             );
         }
         None => {

@@ -259,9 +259,10 @@ pub fn build(
                     Ok(dropped) => {
                         for p in dropped {
                             notes.push(format!(
-                                "{} predate(s) the flaw (first released in {version}, `{tag}`): \
+                                "{} {} the flaw (first released in {version}, `{tag}`): \
                                  `{}` is left out of `patched`",
                                 p.lines.join(", "),
+                                if p.lines.len() == 1 { "predates" } else { "predate" },
                                 p.range
                             ));
                         }
@@ -413,9 +414,12 @@ pub fn validate(fields: &Fields, crates: &[String]) -> Result<()> {
         .map(|u| ("--url", u))
         .chain(fields.references.iter().map(|u| ("--reference", u)))
     {
+        // A URL with a host, as the RustSec and OSV parsers will want it.
         let ok = (url.starts_with("https://") || url.starts_with("http://"))
-            && url.len() > "https://".len()
-            && !url.contains(|c: char| c.is_whitespace() || c == '"');
+            && !url.contains(|c: char| c.is_whitespace() || c == '"')
+            && url
+                .parse::<crates_index::http::Uri>()
+                .is_ok_and(|u| u.host().is_some_and(|h| !h.is_empty()));
         if !ok {
             bail!("{flag} `{url}`: expected an https:// URL");
         }

@@ -8,6 +8,7 @@ use super::CheckDef;
 use crate::context::Context;
 use crate::release::policy::{self, ChangelogHistory};
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::count;
 use crate::workspace::{self, FileSource, WorkTree};
 
 pub const CHECK: CheckDef = CheckDef {
@@ -120,15 +121,15 @@ fn run(cx: &Context) -> Result<CheckResult> {
     if failing == 0 {
         return Ok(CheckResult::pass(
             CHECK.id,
-            format!("{} changelog(s) updated for the release", logs.len()),
+            format!("{} updated for the release", count(logs.len(), "changelog")),
         )
         .details(findings));
     }
     Ok(CheckResult::fail(
         CHECK.id,
         format!(
-            "{failing} of {} changelog(s) not updated for the release",
-            logs.len()
+            "{failing} of {} not updated for the release",
+            count(logs.len(), "changelog")
         ),
     )
     .details(findings)

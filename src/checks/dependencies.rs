@@ -14,6 +14,7 @@ use super::CheckDef;
 use super::dependency_specs::lower_bound;
 use crate::context::Context;
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::count;
 
 pub const CHECK: CheckDef = CheckDef {
     id: "dependencies",
@@ -111,8 +112,8 @@ pub fn evaluate(cx: &Context, id: &str, unpublished: Status) -> Result<CheckResu
         return Ok(CheckResult::skip(
             id,
             format!(
-                "--offline: {} requirement(s) the fix adds or raises were not looked up on their registry ({})",
-                wanted.len(),
+                "--offline: not looked up on their registry: {} the fix adds or raises ({})",
+                count(wanted.len(), "requirement"),
                 wanted
                     .iter()
                     .map(|w| format!("{} `{}`", w.name, w.req))
@@ -210,12 +211,19 @@ pub fn evaluate(cx: &Context, id: &str, unpublished: Status) -> Result<CheckResu
         let errors = f.iter().filter(|d| d.status == Some(Status::Error)).count();
         if missing > 0 {
             format!(
-                "{missing} of {total} external requirement(s) the fix adds or raises are not published yet"
+                "{missing} of {} the fix adds or raises not published yet",
+                count(total, "external requirement")
             )
         } else if errors > 0 {
-            format!("{errors} external requirement(s) could not be looked up")
+            format!(
+                "{} could not be looked up",
+                count(errors, "external requirement")
+            )
         } else {
-            format!("{total} external requirement(s) the fix adds or raises are published")
+            format!(
+                "{} the fix adds or raises published",
+                count(total, "external requirement")
+            )
         }
     });
     Ok(match result.status {

@@ -9,6 +9,7 @@ use semver::Version;
 use super::CheckDef;
 use crate::context::{ChangedCrate, Context, ReleaseEvidence};
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::{count, count_with_verb, noun};
 
 pub const CHECK: CheckDef = CheckDef {
     id: "version-bump",
@@ -22,8 +23,8 @@ fn run(cx: &Context) -> Result<CheckResult> {
             "no workspace crate changed since BASE".to_string()
         } else {
             format!(
-                "{} crate(s) changed, none of them published (publish = false)",
-                cx.changed.len()
+                "{} changed, none of them published (publish = false)",
+                count(cx.changed.len(), "crate")
             )
         };
         return Ok(CheckResult::pass(CHECK.id, summary));
@@ -58,9 +59,17 @@ fn run(cx: &Context) -> Result<CheckResult> {
     let total = publishable.len();
     let mut result = CheckResult::from_findings(CHECK.id, findings, "", |_| {
         if failing > 0 {
-            format!("{failing} of {total} modified publishable crate(s) need a version bump")
+            format!(
+                "{failing} of {} {} a version bump",
+                count(total, "modified publishable crate"),
+                if failing == 1 { "needs" } else { "need" }
+            )
         } else {
-            format!("{total} modified publishable crate(s) have release-ready versions")
+            format!(
+                "{} release-ready {}",
+                count_with_verb(total, "modified publishable crate", "has a", "have"),
+                noun(total, "version")
+            )
         }
     });
     if !hints.is_empty() {

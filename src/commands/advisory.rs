@@ -328,9 +328,9 @@ fn select_crates<'c>(
     if wanted.is_empty() {
         if modified.is_empty() {
             bail!(
-                "the fix ({} commit(s) over BASE {}) modifies no publishable crate's shipped code: \
+                "the fix ({} over BASE {}) modifies no publishable crate's shipped code: \
                  there is nothing to draft an advisory for (pass --base REV if BASE is wrong)",
-                cx.fix.len(),
+                crate::text::count(cx.fix.len(), "commit"),
                 cx.base.how
             );
         }

@@ -12,8 +12,9 @@ use crate::commands::check::check_fix;
 use crate::config::Config;
 use crate::context::{Checkout, Context, ContextOptions, Location};
 use crate::git::{Oid, TempWorktree, short};
-use crate::report::{CheckResult, Detail, Report, Section, Status};
+use crate::report::{CheckResult, Detail, FactValue, Report, Section, Status};
 use crate::shell::Shell;
+use crate::text::{command, count, count_with_verb};
 
 pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Result<Report> {
     let session = Session::open(global, flags)?;
@@ -81,11 +82,9 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
             Err(e) => error_section(
                 target.name.clone(),
                 &[
-                    (
-                        "target",
-                        format!("{} ({})", target.tip.name, short(target.tip.commit)),
-                    ),
-                    ("branch", target.branch.clone()),
+                    ("target", target.tip.name.clone().into()),
+                    ("target-tip", FactValue::commit(target.tip.commit)),
+                    ("branch", target.branch.clone().into()),
                 ],
                 CheckResult::error("backport", format!("could not run: {e:#}")),
             ),
@@ -110,18 +109,22 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
         }
     }
     if !created.is_empty() {
-        let remote = push_remote(&cx).unwrap_or_else(|| {
-            report.notes.push(
-                "no remote looks private: push the branches to your private security fork \
-                 (e.g. GitHub's temporary private fork of the advisory), never to a public remote"
-                    .to_string(),
-            );
-            "<private-remote>".to_string()
-        });
-        let branches: Vec<&str> = created.iter().map(|(b, _, _)| b.as_str()).collect();
-        report
-            .next_steps
-            .push(format!("git push {remote} {}", branches.join(" ")));
+        let branches = created.iter().map(|(b, _, _)| b.as_str());
+        let step = match push_remote(&cx) {
+            Some(remote) => command(
+                ["git", "push"],
+                std::iter::once(remote.as_str()).chain(branches),
+            ),
+            None => {
+                report.notes.push(
+                    "no remote looks private: push the branches to your private security fork \
+                     (e.g. GitHub's temporary private fork of the advisory), never to a public remote"
+                        .to_string(),
+                );
+                command(["git", "push", "<private-remote>"], branches)
+            }
+        };
+        report.next_steps.push(step);
     }
     Ok(report)
 }
@@ -141,7 +144,7 @@ fn push_remote(cx: &Context) -> Option<String> {
 }
 
 /// A section with the one row that says why the work could not run.
-fn error_section(name: String, facts: &[(&str, String)], row: CheckResult) -> Section {
+fn error_section(name: String, facts: &[(&str, FactValue)], row: CheckResult) -> Section {
     let mut section = Section::new(name);
     for (key, value) in facts {
         section = section.fact(key, value.clone());
@@ -155,10 +158,8 @@ fn error_section(name: String, facts: &[(&str, String)], row: CheckResult) -> Se
 fn target_section(r: &TargetResult, opts: Options) -> Section {
     let t = &r.target;
     let mut section = Section::new(t.name.clone())
-        .fact(
-            "target",
-            format!("{} ({})", t.tip.name, short(t.tip.commit)),
-        )
+        .fact("target", t.tip.name.clone())
+        .fact("target-tip", FactValue::commit(t.tip.commit))
         .fact("branch", t.branch.clone())
         .fact("bump", r.policy.clone());
     if let Some(role) = &t.role {
@@ -232,18 +233,17 @@ fn target_section(r: &TargetResult, opts: Options) -> Section {
         );
         match &c.worktree {
             Some(Ok(path)) => {
-                let files = c.files.join(" ");
                 let mut cmds = vec![
-                    format!("cd {}", path.display()),
-                    format!("# resolve {files}, then:"),
-                    format!("git add {files}"),
+                    command(["cd"], [path.to_string_lossy()]),
+                    format!("# resolve {}, then:", command([], &c.files)),
+                    command(["git", "add", "--"], &c.files),
                     "git cherry-pick --continue".to_string(),
                 ];
                 if !c.remaining.is_empty() {
                     let rest: Vec<String> = c.remaining.iter().map(|c| c.id.to_string()).collect();
-                    cmds.push(format!("git cherry-pick -x {}", rest.join(" ")));
+                    cmds.push(command(["git", "cherry-pick", "-x"], &rest));
                 }
-                cmds.push(format!("git switch -c {}", t.branch));
+                cmds.push(command(["git", "switch", "-c"], [&t.branch]));
                 hint.push_str(&format!(
                     ": the conflicted cherry-pick is waiting in `{}`:\n{}\n\
                      then bump the versions there (`cargo security-release check` says which)",
@@ -271,8 +271,8 @@ fn target_section(r: &TargetResult, opts: Options) -> Section {
         CheckResult::pass(
             "cherry-pick",
             format!(
-                "{} commit(s) picked, {} skipped",
-                r.picked.len(),
+                "{} picked, {} skipped",
+                count(r.picked.len(), "commit"),
                 r.skipped.len()
             ),
         )
@@ -382,7 +382,7 @@ fn target_section(r: &TargetResult, opts: Options) -> Section {
     } else {
         CheckResult::pass(
             "dependents",
-            format!("{} requirement(s) raised", details.len()),
+            format!("{} raised", count(details.len(), "requirement")),
         )
         .details(details)
     };
@@ -403,7 +403,7 @@ fn target_section(r: &TargetResult, opts: Options) -> Section {
     } else {
         CheckResult::pass(
             "lockfile",
-            format!("{} Cargo.lock entr(ies) updated", details.len()),
+            format!("{} updated", count(details.len(), "Cargo.lock entry")),
         )
         .details(details)
     };
@@ -423,7 +423,10 @@ fn target_section(r: &TargetResult, opts: Options) -> Section {
         section.checks.push(
             CheckResult::pass(
                 "doc-versions",
-                format!("{} file(s) show the new version", r.doc_updates.len()),
+                format!(
+                    "{} the new version",
+                    count_with_verb(r.doc_updates.len(), "file", "shows", "show")
+                ),
             )
             .details(details),
         );
@@ -473,7 +476,8 @@ fn target_section(r: &TargetResult, opts: Options) -> Section {
                 "external-deps",
                 status,
                 format!(
-                    "{n} external package(s) locked differently, {flagged} used by the fix's crates"
+                    "{} locked differently, {flagged} used by the fix's crates",
+                    count(n, "external package")
                 ),
             )
             .details(findings)
@@ -556,6 +560,7 @@ fn verify_branch(
         let checkout = Checkout::locate(&location)?;
         let mut config = Config::from_manifest(&checkout.root_doc, &checkout.root_manifest)?;
         config.apply_flags(flags, global.offline);
+        config.index_timeout = global.timeout;
         let opts = ContextOptions {
             base: Some(base.to_string()),
             current_line: role,

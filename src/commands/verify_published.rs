@@ -3,36 +3,22 @@
 //! unpatched, embargoed dependencies and a superproject's submodule. The
 //! rows live in `verify`; this file works out what to verify and runs them.
 
-use std::time::Duration;
-
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use super::Session;
 use crate::cli::{ConfigArgs, GlobalArgs, VerifyPublishedArgs};
 use crate::context::{Context, ContextOptions};
-use crate::git::short;
-use crate::registry::RetryPolicy;
-use crate::report::{CheckResult, Report, Section};
+use crate::report::{CheckResult, FactValue, Report, Section};
 use crate::verify::{self, Options, Plan, Superproject, TagRules, Verification};
 
 pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &VerifyPublishedArgs) -> Result<Report> {
-    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
-        bail!(
-            "--timeout must be a positive number of seconds, not {}",
-            args.timeout
-        );
-    }
     let session = Session::open(global, flags)?;
     let opts = ContextOptions {
         base: args.base.clone(),
         ..ContextOptions::default()
     };
     let mut cx = Context::build(session.checkout, session.config, &opts, session.shell)?;
-    let policy = RetryPolicy {
-        timeout: Duration::from_secs_f64(args.timeout),
-        ..RetryPolicy::default()
-    };
-    super::attach_registry_with(&mut cx, policy)?;
+    super::attach_registry(&mut cx)?;
     let location = super::index_location(&cx)?;
     let superproject = match (&args.superproject, &args.submodule) {
         (Some(path), Some(submodule)) => Some(Superproject::open(
@@ -48,7 +34,7 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &VerifyPublishedArgs) 
         cx: &cx,
         plan,
         options: Options {
-            wait: args.wait.map(Duration::from_secs),
+            wait: args.wait,
             verify_contents: args.verify_contents,
             superproject,
         },
@@ -56,29 +42,17 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &VerifyPublishedArgs) 
 
     let mut report = Report::new("verify-published");
     let mut section = Section::new("release")
-        .fact(
-            "fix",
-            format!(
-                "{} commit(s), {}..{} (BASE: {})",
-                cx.fix.len(),
-                short(cx.base.commit),
-                short(cx.head.commit),
-                cx.base.how
-            ),
+        .fact("commits", cx.fix.len())
+        .fact("head", FactValue::commit(cx.head.commit))
+        .fact_noted(
+            "base",
+            FactValue::commit(cx.base.commit),
+            cx.base.how.clone(),
         )
         .fact("index", location.label.clone())
         .fact(
             "expected",
-            if v.plan.expected.is_empty() {
-                "none".to_string()
-            } else {
-                v.plan
-                    .expected
-                    .iter()
-                    .map(|e| e.id())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
+            v.plan.expected.iter().map(|e| e.id()).collect::<Vec<_>>(),
         );
     if !v.plan.from_crate_args {
         section = section.fact(
@@ -87,8 +61,7 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &VerifyPublishedArgs) 
                 .lines
                 .iter()
                 .map(|l| format!("{} = {}", l.role, l.name))
-                .collect::<Vec<_>>()
-                .join(", "),
+                .collect::<Vec<_>>(),
         );
     }
     for row in verify::ALL {
@@ -98,10 +71,11 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &VerifyPublishedArgs) 
         section.checks.push(result);
     }
     report.sections.push(section);
-    let lines: Vec<&str> = cx
-        .releases
-        .lines(&cx.repo)?
+    let lines: Vec<&str> = v
+        .plan
+        .lines
         .iter()
+        .filter(|l| !l.is_main)
         .map(|l| l.name.as_str())
         .collect();
     report.sections.push(super::lines_section(&cx, &lines));
@@ -110,7 +84,6 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &VerifyPublishedArgs) 
             "--offline: the registry was not asked; tags and branches were checked".to_string(),
         );
     }
-    report.notes.push(cx.releases.note());
     Ok(report)
 }
 

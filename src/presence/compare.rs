@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use anyhow::Result;
 
 use crate::git::{FileChange, Oid, Repo, short};
+use crate::text::count;
 
 /// Lines added and removed in one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,12 +58,12 @@ impl ChangeComparison {
                 .join(", ")
         };
         format!(
-            "{}: {}; here {}: {}; {} added or removed line(s) differ",
+            "{}: {}; here {}: {}; {} differ",
             short(self.main),
             show(&self.main_stat),
             short(self.here),
             show(&self.here_stat),
-            self.differing_lines
+            count(self.differing_lines, "added or removed line")
         )
     }
 }

@@ -7,6 +7,7 @@ use anyhow::Result;
 use super::{RowDef, Verification};
 use crate::git::short;
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::count;
 
 pub const ROW: RowDef = RowDef {
     id: "branches",
@@ -101,15 +102,24 @@ fn run(v: &Verification<'_>) -> Result<CheckResult> {
         .map(|l| format!("`{}`", l.name))
         .collect::<Vec<_>>()
         .join(", ");
-    let count = plan.required.len();
+    let total = plan.required.len();
     let result = CheckResult::from_findings(ROW.id, findings, "", |f| {
         let of = |s: Status| f.iter().filter(|d| d.status == Some(s)).count();
         match (of(Status::Fail), of(Status::Warn)) {
-            (0, 0) => format!("all {count} fix commit(s) are on {names}"),
+            (0, 0) => format!("all {} on {names}", count(total, "fix commit")),
             (0, w) => format!(
-                "all {count} fix commit(s) are on {names}; {w} match(es) to confirm by hand"
+                "all {} on {names}; {} to confirm by hand",
+                count(total, "fix commit"),
+                count(w, "match")
             ),
-            (missing, _) => format!("{missing} fix commit(s) or branch(es) missing"),
+            (missing, _) => format!(
+                "{missing} missing {}",
+                if missing == 1 {
+                    "fix commit or branch"
+                } else {
+                    "fix commits or branches"
+                }
+            ),
         }
     });
     Ok(match result.status {

@@ -15,6 +15,7 @@ use crate::git::{Oid, TempWorktree};
 use crate::registry::{IndexEntry, SparseRegistry};
 use crate::release::PublishTarget;
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::count;
 
 pub const ROW: RowDef = RowDef {
     id: "registry",
@@ -87,9 +88,13 @@ fn run(v: &Verification<'_>) -> Result<CheckResult> {
             .filter(|d| matches!(d.status, Some(Status::Fail | Status::Error)))
             .count();
         if bad == 0 {
-            format!("{total} crate version(s) published on {place}")
+            format!("{} published on {place}", count(total, "crate version"))
         } else {
-            format!("{bad} problem(s) with {total} expected crate version(s) on {place}")
+            format!(
+                "{} with {} on {place}",
+                count(bad, "problem"),
+                count(total, "expected crate version")
+            )
         }
     });
     Ok(match result.status {
@@ -113,8 +118,10 @@ fn on_registry(
     let mut names: Vec<String> = expected.iter().map(|e| e.name.clone()).collect();
     names.sort();
     names.dedup();
-    cx.shell
-        .status("Querying", format!("{index} for {} crate(s)", names.len()));
+    cx.shell.status(
+        "Querying",
+        format!("{index} for {}", count(names.len(), "crate")),
+    );
     let mut entries = registry.entries(&names);
     if let Some(limit) = v.options.wait {
         let deadline = Instant::now() + limit;
@@ -176,8 +183,8 @@ fn on_registry(
                 None => findings.push(detail(
                     Status::Fail,
                     format!(
-                        "{what} is not published: {index} has {} other version(s) of `{}`, not {}",
-                        entry.versions.as_ref().map_or(0, Vec::len),
+                        "{what} is not published: {index} has {} of `{}`, not {}",
+                        count(entry.versions.as_ref().map_or(0, Vec::len), "other version"),
                         e.name,
                         e.version
                     ),
@@ -264,8 +271,8 @@ fn package_checksum(
     if cx.config.offline {
         cmd.arg("--offline");
     }
-    let out = cmd.output().context("cannot run `cargo package`")?;
-    if !out.status.success() {
+    let out = crate::process::output(&mut cmd, None).context("cannot run `cargo package`")?;
+    if !out.ended.success() {
         bail!(
             "`cargo package -p {}` failed at tag `{tag}`: {}",
             e.name,
@@ -276,11 +283,12 @@ fn package_checksum(
     let bytes =
         std::fs::read(&file).with_context(|| format!("cannot read `{}`", file.display()))?;
     let sum = crate::registry::hex(&Sha256::digest(&bytes));
-    let version = crate::context::cargo_command(&ws_root)
-        .arg("--version")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_else(|_| "cargo".to_string());
+    let version = crate::process::output(
+        crate::context::cargo_command(&ws_root).arg("--version"),
+        None,
+    )
+    .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    .unwrap_or_else(|_| "cargo".to_string());
     wt.remove()?;
     Ok((sum, version))
 }

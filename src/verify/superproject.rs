@@ -15,6 +15,7 @@ use crate::git::{CommitInfo, Remote, Repo, short};
 use crate::lockfile::Lockfile;
 use crate::presence::{self, Fix, Match};
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::count;
 use crate::workspace;
 
 pub const ROW: RowDef = RowDef {
@@ -190,11 +191,11 @@ fn run(v: &Verification<'_>) -> Result<CheckResult> {
             .count();
         if bad == 0 {
             format!(
-                "`{submodule}` has the fix on {} superproject branch(es)",
-                names.len()
+                "`{submodule}` has the fix on {}",
+                count(names.len(), "superproject branch")
             )
         } else {
-            format!("{bad} superproject problem(s)")
+            count(bad, "superproject problem")
         }
     });
     Ok(result.hint_on_fail("update the submodule on each listed branch to a commit with the fix, and drop private git sources"))

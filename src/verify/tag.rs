@@ -10,6 +10,7 @@ use crate::context::Context;
 use crate::git::{Oid, short};
 use crate::presence::{self, Fix};
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::{count, noun};
 
 pub const ROW: RowDef = RowDef { id: "tag", run };
 
@@ -251,7 +252,8 @@ fn run(v: &Verification<'_>) -> Result<CheckResult> {
                     .to_string()
             } else {
                 format!(
-                    "no expected crate version is named by the tag format(s) {}",
+                    "no expected crate version is named by the tag {} {}",
+                    noun(rules.styles.len(), "format"),
                     rules.formats()
                 )
             },
@@ -261,9 +263,9 @@ fn run(v: &Verification<'_>) -> Result<CheckResult> {
     let result = CheckResult::from_findings(ROW.id, findings, "", |f| {
         let bad = f.iter().filter(|d| d.status == Some(Status::Fail)).count();
         if bad == 0 {
-            format!("{checked} release tag(s) in place")
+            format!("{} in place", count(checked, "release tag"))
         } else {
-            format!("{bad} release tag problem(s)")
+            count(bad, "release tag problem")
         }
     });
     Ok(result.hint_on_fail(

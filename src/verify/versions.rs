@@ -8,6 +8,7 @@ use anyhow::Result;
 use super::{LineUnderTest, RowDef, Verification};
 use crate::release::shipped::{CrateOnLine, Shipped};
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::count;
 
 pub const ROW: RowDef = RowDef {
     id: "versions",
@@ -25,26 +26,26 @@ fn run(v: &Verification<'_>) -> Result<CheckResult> {
     for line in &v.plan.lines {
         findings.extend(judge_line(v, line));
     }
-    let result = CheckResult::from_findings(ROW.id, findings, "", |f| {
-        let count = |s: Status| f.iter().filter(|d| d.status == Some(s)).count();
-        match (
-            count(Status::Fail),
-            count(Status::Error),
-            count(Status::Warn),
-        ) {
+    let result =
+        CheckResult::from_findings(ROW.id, findings, "", |f| {
+            let of = |s: Status| f.iter().filter(|d| d.status == Some(s)).count();
+            match (of(Status::Fail), of(Status::Error), of(Status::Warn)) {
             (0, 0, 0) => {
                 "every line that carries the fix ships it in a new version, or has not released yet"
                     .to_string()
             }
-            (0, 0, w) => {
-                format!("{w} line version(s) could not be told apart from a release before the fix")
-            }
-            (0, e, _) => format!("{e} line version(s) could not be verified"),
+            (0, 0, w) => format!(
+                "{} could not be told apart from a release before the fix",
+                count(w, "line version")
+            ),
+            (0, e, _) => format!("{} could not be verified", count(e, "line version")),
             (bad, _, _) => format!(
-                "{bad} crate version(s) on lines with the fix are releases from before the fix"
+                "{} on lines with the fix {} from before the fix",
+                count(bad, "crate version"),
+                if bad == 1 { "is a release" } else { "are releases" }
             ),
         }
-    });
+        });
     Ok(result.hint_on_fail(
         "bump each listed crate on its line (`cargo security-release backport` writes the bump commit), \
          tag the release commit, and publish it",
