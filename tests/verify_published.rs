@@ -102,6 +102,25 @@ fn a_complete_release_passes() {
     let bump = fx.git(&["rev-parse", "fix-path-traversal"]);
     run.assert_detail("branches", "commit", &bump, "not required");
     assert_eq!(before, fx.state());
+
+    // From master, the merge that brought the fix is in BASE..HEAD: it is a
+    // merge, not a version bump.
+    fx.git(&["switch", "-q", "master"]);
+    let run = verify(&fx, &server, &[]);
+    let merge = fx.git(&["rev-parse", "master"]);
+    run.assert_code(0).assert_detail(
+        "branches",
+        "commit",
+        &merge,
+        "not required: a merge: the fix commits it brings are looked for one by one",
+    );
+    assert!(
+        !run.details_with("branches", "commit", &merge)[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only changes versions"),
+        "{run:?}"
+    );
 }
 
 #[test]

@@ -225,3 +225,19 @@ fn contains_all(have: &[(u32, String)], want: &[(u32, String)]) -> bool {
         _ => false,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::contains_all;
+
+    #[test]
+    fn containment_counts_repeated_lines() {
+        let lines =
+            |l: &[&str]| -> Vec<(u32, String)> { l.iter().map(|s| (0, s.to_string())).collect() };
+        let have = lines(&["}", "if x {", "}"]);
+        assert!(contains_all(&have, &lines(&["}", "}"])));
+        assert!(!contains_all(&have, &lines(&["}", "}", "}"])));
+        assert!(!contains_all(&have, &lines(&["return;"])));
+        assert!(contains_all(&have, &[]));
+    }
+}
