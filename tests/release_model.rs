@@ -446,6 +446,28 @@ fn stable_and_beta_are_chosen_by_every_command() {
     assert!(names.contains(&"security-release/stable") && names.contains(&"security-release/beta"));
     let verify = fx.run(&["verify-published", "--offline", "--format", "json"]);
     assert_eq!(lines_fact(&verify), "stable, beta");
+
+    // Master's 2.6.0 went out with the fix in it (h2's v0.4.4 tagged the
+    // fix's own release commit): that release is the fix's, no bump needed.
+    let run = fx.check(&["--skip", "semver", "--skip", "ci"]);
+    run.assert_status("version-bump", "pass");
+    fx.git(&["tag", "v2.6.0"]);
+    let run = fx.check(&["--skip", "semver", "--skip", "ci"]);
+    run.assert_status("version-bump", "pass").assert_detail(
+        "version-bump",
+        "crate",
+        "mosaic",
+        "mosaic 2.6.0 is the release tagged `v2.6.0`, which already contains the fix",
+    );
+    // A tag of 2.6.0 that lacks the fix is a release the fix must come after.
+    fx.git(&["tag", "-f", "v2.6.0", "master"]);
+    let run = fx.check(&["--skip", "semver", "--skip", "ci"]);
+    run.assert_status("version-bump", "fail").assert_detail(
+        "version-bump",
+        "crate",
+        "mosaic",
+        "mosaic is still 2.6.0, which is already released (tag `v2.6.0`)",
+    );
 }
 
 #[test]

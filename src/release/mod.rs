@@ -364,10 +364,7 @@ impl Releases {
              candidate release lines (oldest first):\n",
         );
         for line in candidates {
-            let newest = line
-                .tip
-                .as_ref()
-                .and_then(|t| self.newest_tag_on(repo, t.commit));
+            let newest = self.newest_tag_of_line(repo, line);
             let tag = match newest {
                 Some(t) => format!("newest release tag `{}` ({})", t.name, iso_date(t.date)),
                 None => "no release tag".to_string(),
@@ -442,6 +439,25 @@ impl Releases {
         self.tags
             .iter()
             .find(|t| repo.contains(tip, t.commit).unwrap_or(false))
+    }
+
+    /// The newest release tag of a line: among the tags of the series its
+    /// name states when it states one (a repository with a thousand tags
+    /// and fifty lines would otherwise walk history for every pair), else
+    /// any tag reachable from its tip.
+    pub fn newest_tag_of_line(&self, repo: &Repo, line: &ReleaseLine) -> Option<&ReleaseTag> {
+        let tip = line.tip.as_ref()?.commit;
+        if let Some(series) = line.series() {
+            let found = self
+                .tags
+                .iter()
+                .filter(|t| series.contains(&t.version))
+                .find(|t| repo.contains(tip, t.commit).unwrap_or(false));
+            if found.is_some() {
+                return found;
+            }
+        }
+        self.newest_tag_on(repo, tip)
     }
 
     /// Where `name` is published.
