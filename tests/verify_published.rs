@@ -495,10 +495,12 @@ replace = [
     ["Cargo.toml", 'version = "0.73.0"', 'version = "0.73.1"'],
     ["crates/cargo-util/Cargo.toml", 'version = "0.2.3"', 'version = "0.2.6"'],
     ["Cargo.toml", 'version = "0.2.3", path', 'version = "0.2.6", path'],
+    ["crates/crates-io/Cargo.toml", 'version = "0.38.0"', 'version = "0.38.1"'],
+    ["Cargo.toml", 'version = "0.38.0", path', 'version = "0.38.1", path'],
 ]
 lock = true
 commit = """
-Release cargo 0.73.1 and cargo-util 0.2.6
+Release cargo 0.73.1, cargo-util 0.2.6 and crates-io 0.38.1
 
 Point release for GHSA-r5w3-xm58-jv6j."""
 tag = "0.73.1"
@@ -507,6 +509,9 @@ tag = "0.73.1"
 switch = "fix-path-traversal"
 "#,
     );
+    // crates-io, a dependent the fix did not modify, was point-released
+    // too: the release bumped it, so it is expected as well.
+    server.publish("crates-io", "0.38.1", CKSUM, false);
     let run = verify(&fx, &server, &[]);
     run.assert_code(0)
         .assert_status("versions", "pass")
@@ -517,7 +522,18 @@ switch = "fix-path-traversal"
             "cargo 0.73.1 on `stable` is the release made after the fix (tag `0.73.1`)",
         )
         .assert_status("registry", "pass")
+        .assert_detail(
+            "registry",
+            "crate",
+            "crates-io",
+            "crates-io@0.38.1 (stable) is on",
+        )
         .assert_status("tag", "pass");
+    assert_eq!(
+        expected(&run),
+        ["cargo@0.73.1", "cargo-util@0.2.6", "crates-io@0.38.1"],
+        "{run:?}"
+    );
 }
 
 #[test]

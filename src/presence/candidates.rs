@@ -29,6 +29,15 @@ pub(super) struct Change {
 impl Change {
     pub fn of_commit(repo: &Repo, c: &CommitInfo) -> Result<Change> {
         let (from, to) = repo.change_trees(c.id)?;
+        // An empty change has the patch-id of every other empty change:
+        // it identifies nothing.
+        if from == Some(to) {
+            return Ok(Change {
+                merge: c.parent_count > 1,
+                full: None,
+                code: None,
+            });
+        }
         Ok(Change {
             merge: c.parent_count > 1,
             full: Some(repo.patch_id_of_trees(from, to)?),
@@ -40,7 +49,7 @@ impl Change {
 struct Candidate {
     info: CommitInfo,
     trailers: Vec<String>,
-    full: Oid,
+    full: Option<Oid>,
     code: Option<Oid>,
 }
 
@@ -59,9 +68,16 @@ impl Candidates {
         let mut list = Vec::new();
         for info in repo.commits_between(since, tip)? {
             let (from, to) = repo.change_trees(info.id)?;
+            // An empty change (a `-s ours` merge, say) is compared by its
+            // trailer only.
+            let full = if from == Some(to) {
+                None
+            } else {
+                Some(repo.patch_id_of_trees(from, to)?)
+            };
             list.push(Candidate {
                 trailers: cherry_picked_from(&info.message),
-                full: repo.patch_id_of_trees(from, to)?,
+                full,
                 code: None,
                 info,
             });
@@ -81,7 +97,7 @@ impl Candidates {
         if self.code_ids {
             return Ok(());
         }
-        for c in &mut self.list {
+        for c in self.list.iter_mut().filter(|c| c.full.is_some()) {
             let (from, to) = repo.change_trees(c.info.id)?;
             c.code = repo.patch_id_of_trees_where(from, to, &is_code)?;
         }
@@ -107,7 +123,9 @@ impl Candidates {
     }
 
     pub fn single_with_full(&self, id: Oid) -> Option<Oid> {
-        self.singles().find(|c| c.full == id).map(|c| c.info.id)
+        self.singles()
+            .find(|c| c.full == Some(id))
+            .map(|c| c.info.id)
     }
 
     pub fn single_with_code(&self, id: Oid) -> Option<Oid> {
@@ -120,7 +138,7 @@ impl Candidates {
     pub fn any_with_full(&self, id: Oid) -> Option<(Oid, bool)> {
         self.list
             .iter()
-            .find(|c| c.full == id)
+            .find(|c| c.full == Some(id))
             .map(|c| (c.info.id, c.info.parent_count > 1))
     }
 
@@ -150,7 +168,7 @@ impl Candidates {
         {
             return Ok(None);
         }
-        for c in &self.list {
+        for c in self.list.iter().filter(|c| c.full.is_some()) {
             let Some(from) = repo.first_parent(c.info.id)? else {
                 continue;
             };
@@ -185,7 +203,7 @@ impl Candidates {
     pub fn same_authorship(&self, repo: &Repo, commit: &CommitInfo) -> Result<Option<(Oid, i64)>> {
         let own = repo.authorship(commit.id)?;
         let mut best: Option<(Oid, i64)> = None;
-        for c in self.singles() {
+        for c in self.singles().filter(|c| c.full.is_some()) {
             if c.info.summary != commit.summary {
                 continue;
             }

@@ -340,7 +340,7 @@ fn squash(repo: &Repo, fix: &Fix<'_>, out: &mut [Option<Match>], cands: &Candida
     targets.push((all, Some(repo.tree_id(fix.base)?), repo.tree_id(fix.head)?));
 
     for (covers, from, to) in targets {
-        if covers.iter().all(|i| out[*i].is_some()) {
+        if from == Some(to) || covers.iter().all(|i| out[*i].is_some()) {
             continue;
         }
         let full = repo.patch_id_of_trees(from, to)?;

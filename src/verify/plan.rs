@@ -12,7 +12,7 @@ use crate::context::Context;
 use crate::git::{CommitInfo, Oid};
 use crate::presence::{self, Declaration, Fix, Match};
 use crate::release::bumps::is_version_bookkeeping;
-use crate::release::shipped::{CrateOnLine, FixOnLine, before_fix};
+use crate::release::shipped::{CrateOnLine, FixOnLine, Shipped, before_fix};
 
 /// A crate version the release should have published.
 #[derive(Clone, Debug)]
@@ -307,7 +307,7 @@ fn expected_from_lines(cx: &Context, lines: &[LineUnderTest]) -> Vec<Expected> {
                 continue;
             }
             let tag = match &c.shipped {
-                crate::release::shipped::Shipped::ReleasedAfterFix { tag } => Some(tag.clone()),
+                Shipped::ReleasedAfterFix { tag } => Some(tag.clone()),
                 _ => None,
             };
             out.push(Expected {
