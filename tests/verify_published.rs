@@ -404,6 +404,14 @@ fn a_declared_backport_counts_only_when_it_is_on_the_line() {
     run.assert_code(1);
     let (status, message) = presence_of(&run, &fx, "fix-path-traversal~2", "beta");
     assert_eq!(status, "fail", "{message}");
+    // The trailer names the private fork's commit: said, not matched.
+    let rewritten = fx.git(&["rev-parse", "beta~1"]);
+    run.assert_detail(
+        "branches",
+        "commit",
+        &rewritten,
+        "says it was cherry picked from 4afa5455ad9227ad272a1f7ae9daab94a4eb601a, which this repository does not have",
+    );
 
     let range = format!(
         "beta={}..{}",

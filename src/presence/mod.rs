@@ -367,6 +367,27 @@ fn squash(repo: &Repo, fix: &Fix<'_>, out: &mut [Option<Match>], cands: &Candida
     Ok(())
 }
 
+/// Commits on `tip` (since it diverged from the fix) whose cherry-pick
+/// trailer names a commit this repository does not have, with that name:
+/// a backport made from a private fork's commit (wasmtime's 2026-07
+/// backports named one), which no matcher can tie to the fix by trailer.
+pub fn foreign_trailers(repo: &Repo, fix: &Fix<'_>, tip: Oid) -> Result<Vec<(Oid, String)>> {
+    let since = repo.merge_base(tip, fix.head).unwrap_or(fix.base);
+    let mut out = Vec::new();
+    for c in repo.commits_between(since, tip)? {
+        for named in cherry_picked_from(&c.message) {
+            let known = match Oid::from_str(&named) {
+                Ok(id) if named.len() == 40 => repo.has_commit(id),
+                _ => repo.resolve(&named).is_ok(),
+            };
+            if !known {
+                out.push((c.id, named));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The commit ids named by `(cherry picked from commit <id>)` lines.
 pub fn cherry_picked_from(message: &str) -> Vec<String> {
     message

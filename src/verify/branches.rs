@@ -6,6 +6,7 @@ use anyhow::Result;
 
 use super::{RowDef, Verification};
 use crate::git::short;
+use crate::presence::{self, Fix};
 use crate::report::{CheckResult, Detail, Status};
 use crate::text::count;
 
@@ -56,6 +57,30 @@ fn run(v: &Verification<'_>) -> Result<CheckResult> {
                     .status(Status::Fail)
                     .reference(&line.name)
                     .commit(c.to_string()),
+                );
+            }
+        }
+        if !line.has_fix()
+            && let Some(tip) = line.tip
+        {
+            let fix = Fix {
+                base: v.cx.base.commit,
+                head: v.cx.head.commit,
+                commits: &plan.required,
+            };
+            for (on, named) in presence::foreign_trailers(&v.cx.repo, &fix, tip)? {
+                findings.push(
+                    Detail::new(format!(
+                        "{} on `{}` says it was cherry picked from {named}, which this repository \
+                         does not have (a private fork's commit?): if it is the fix, declare it \
+                         with --backport {}={}",
+                        short(on),
+                        line.name,
+                        line.name,
+                        short(on)
+                    ))
+                    .reference(&line.name)
+                    .commit(on.to_string()),
                 );
             }
         }
