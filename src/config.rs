@@ -72,6 +72,9 @@ pub struct Config {
     pub raise_dependents: RaiseDependents,
     /// Files that show crate versions to users (`None`: READMEs and lib.rs).
     pub version_files: Option<Vec<String>>,
+    /// Declared backports, (line, range): on that line the fix is that
+    /// range (`REV` or `FROM..TO`); `--backport LINE=RANGE` replaces them.
+    pub backports: Vec<(String, String)>,
     pub offline: bool,
     /// Time limits: each CI command (`ci-timeout`), cargo-semver-checks
     /// (`semver-timeout`), one registry index request (`--timeout`).
@@ -107,6 +110,7 @@ impl Default for Config {
             registry: None,
             raise_dependents: RaiseDependents::default(),
             version_files: None,
+            backports: Vec::new(),
             offline: false,
             ci_timeout: DEFAULT_CI_TIMEOUT,
             semver_timeout: DEFAULT_SEMVER_TIMEOUT,
@@ -115,7 +119,7 @@ impl Default for Config {
     }
 }
 
-const KEYS: [&str; 16] = [
+const KEYS: [&str; 17] = [
     "main-branch",
     "branches",
     "backport-prefix",
@@ -130,6 +134,7 @@ const KEYS: [&str; 16] = [
     "registry",
     "raise-dependents",
     "version-files",
+    "backports",
     "ci-timeout",
     "semver-timeout",
 ];
@@ -264,6 +269,16 @@ impl Config {
                         .as_deref()
                         .and_then(RaiseDependents::parse)
                         .ok_or_else(|| err("\"released\", \"all\" or \"none\""))?
+                }
+                "backports" => {
+                    const WHAT: &str = "a table of line = \"RANGE\" (or a list of ranges), \
+                                        e.g. { stable = \"1a2b3c4..5d6e7f8\" }";
+                    let t = item.as_table_like().ok_or_else(|| err(WHAT))?;
+                    for (line, ranges) in t.iter() {
+                        for range in strings(ranges).ok_or_else(|| err(WHAT))? {
+                            config.backports.push((line.to_string(), range));
+                        }
+                    }
                 }
                 "version-files" => {
                     config.version_files =
@@ -650,12 +665,20 @@ crate = "cargo-util"
 main-branch = "master"
 branches = { stable = "rust-1.71.0", beta = "rust-1.72.0" }
 ci = ["cargo test", ["cargo", "fmt", "--check"]]
+backports = { "rust-1.71.0" = "1a2b3c4..5d6e7f8", beta = ["9a8b7c6"] }
 "#
         .parse()
         .unwrap();
         let c = Config::from_manifest(&doc, "Cargo.toml").unwrap();
         assert_eq!(c.role_branch("stable"), Some("rust-1.71.0"));
         assert_eq!(c.ci.len(), 2);
+        assert_eq!(
+            c.backports,
+            [
+                ("rust-1.71.0".to_string(), "1a2b3c4..5d6e7f8".to_string()),
+                ("beta".to_string(), "9a8b7c6".to_string())
+            ]
+        );
         assert_eq!(
             c.ci[1],
             CiCommand::Argv(vec!["cargo".into(), "fmt".into(), "--check".into()])

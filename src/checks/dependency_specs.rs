@@ -217,7 +217,7 @@ fn below_member_versions(cx: &Context, shipping: &BTreeSet<String>) -> Vec<Detai
 }
 
 /// The lowest version a requirement admits.
-fn lower_bound(req: &VersionReq) -> Option<Version> {
+pub(crate) fn lower_bound(req: &VersionReq) -> Option<Version> {
     use semver::Op;
     let mut low: Option<Version> = None;
     for c in &req.comparators {

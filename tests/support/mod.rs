@@ -29,8 +29,9 @@ struct Scenario {
     step: Vec<Step>,
 }
 
-/// One step. Its parts run in this order: file edits, `lock`, `commit`,
-/// `tag`, `branch`, `switch`/`switch-new`, `merge`, `remote`, `push`, `git`.
+/// One step. Its parts run in this order: file edits, `lock`, `commit` or
+/// `commit-like`, `tag`, `branch`, `switch`/`switch-new`, `merge`,
+/// `remote`, `push`, `git`.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Step {
@@ -49,6 +50,10 @@ pub struct Step {
     #[serde(default)]
     lock: bool,
     commit: Option<String>,
+    /// `git add -A && git commit -C <rev>` with <rev>'s author date moved
+    /// by `seconds`: the same author, subject and message, other content
+    /// (a cherry-pick whose conflicts were resolved by hand).
+    commit_like: Option<CommitLike>,
     tag: Option<String>,
     branch: Option<String>,
     switch: Option<String>,
@@ -63,6 +68,14 @@ pub struct Step {
     /// Any git command, as argv after `git`.
     #[serde(default)]
     git: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommitLike {
+    rev: String,
+    #[serde(default)]
+    seconds: i64,
 }
 
 #[derive(Deserialize)]
@@ -174,6 +187,24 @@ impl Fixture {
         }
         if let Some(message) = &step.commit {
             self.commit(message);
+        }
+        if let Some(like) = &step.commit_like {
+            let date: i64 = self
+                .git(&["log", "-1", "--format=%at", &like.rev])
+                .parse()
+                .expect("author date");
+            self.git(&["add", "-A"]);
+            self.tick();
+            let date = format!("{} +0000", date + like.seconds);
+            self.git(&[
+                "commit",
+                "-q",
+                "--allow-empty",
+                "-C",
+                &like.rev,
+                "--date",
+                &date,
+            ]);
         }
         if let Some(tag) = &step.tag {
             self.git(&["tag", tag]);
