@@ -393,6 +393,11 @@ pub struct AdvisoryArgs {
     /// the lines the fix changed)
     #[arg(long, value_name = "REV")]
     pub introduced: Option<String>,
+    /// On LINE, the fix is RANGE (`REV` or `FROM..TO`): for a backport
+    /// rewritten beyond recognition (repeatable; replaces the configured
+    /// `backports`)
+    #[arg(long = "backport", value_name = "LINE=RANGE")]
+    pub backports: Vec<String>,
     /// An affected function, `crate_name::path::to::function` (repeatable)
     #[arg(long = "function", value_name = "PATH")]
     pub functions: Vec<String>,

@@ -740,3 +740,50 @@ fn an_untargeted_line_with_the_flaw_stays_affected() {
         "{run:?}"
     );
 }
+
+#[test]
+fn a_hand_rewritten_old_line_is_declared_and_blame_does_not_overrule_it() {
+    // crossbeam-deque's RUSTSEC-2021-0093: main reworked the function for
+    // 0.8, so blame proposes an 0.8-era commit, which the affected 0.7 line
+    // contradicts; the 0.7 fix was rewritten by hand and needs declaring.
+    let fx = Fixture::scenario("advisory-rewritten-line");
+    let run = advisory(&fx, &["--offline", "--onto", "v0.7", "--format", "rustsec"]);
+    run.assert_code(1);
+    assert_eq!(
+        toml_line(&run.stdout, "patched"),
+        r#"patched = [">= 0.8.1"]"#
+    );
+    assert!(!run.stdout.contains("unaffected = ["), "{run:?}");
+    assert!(
+        run.stderr.contains("line `v0.7` is affected, not patched")
+            && run.stderr.contains("`--backport v0.7=<commit>`"),
+        "{run:?}"
+    );
+    assert!(
+        run.stderr
+            .contains("cannot be right: line `v0.7` is affected and ships 0.7.4"),
+        "{run:?}"
+    );
+    let hand_fix = fx.git(&["rev-parse", "v0.7"]);
+    let declared = format!("v0.7={hand_fix}");
+    let run = advisory(
+        &fx,
+        &[
+            "--offline",
+            "--onto",
+            "v0.7",
+            "--format",
+            "rustsec",
+            "--backport",
+            &declared,
+        ],
+    );
+    let adv = parse_rustsec(&run);
+    assert_eq!(
+        toml_line(&run.stdout, "patched"),
+        r#"patched = [">= 0.7.4, < 0.8.0", ">= 0.8.1"]"#,
+        "{run:?}"
+    );
+    assert!(adv.versions.unaffected().is_empty(), "{run:?}");
+    assert!(!run.stderr.contains("affected, not patched"), "{run:?}");
+}

@@ -24,6 +24,7 @@ use self::functions::FunctionHint;
 use self::ranges::{PatchedRange, Range};
 use self::severity::Score;
 pub use self::source::Series;
+use crate::release::ReleaseTag;
 
 /// RustSec's id for an advisory that has none yet.
 pub const PLACEHOLDER_ID: &str = "RUSTSEC-0000-0000";
@@ -231,6 +232,46 @@ impl Draft {
             )),
         }
     }
+}
+
+/// Why an inferred introduction cannot be right, if it cannot: a line
+/// known to be affected (it got the fix, or it is affected and not
+/// patched) has a release older than the introduction's first release, so
+/// `unaffected` would call vulnerable versions safe. Blame sees the
+/// vulnerable lines as the main branch last rewrote them, which can be
+/// long after an old line branched off (crossbeam-deque's 0.7 line).
+pub fn contradicted(
+    intro: &Introduced,
+    lines: &[LineVersion],
+    untargeted: &[source::UntargetedLine],
+    tags: &[ReleaseTag],
+) -> Option<String> {
+    let (first_tag, first) = intro.first_release.as_ref()?;
+    let mut known: Vec<(String, Version)> = Vec::new();
+    for l in lines {
+        match (&l.fixed, &l.tag) {
+            (Some(v), _) if l.fix_present => known.push((l.line.clone(), v.clone())),
+            (None, Some(t)) => {
+                if let Some(tag) = tags.iter().find(|x| &x.name == t) {
+                    known.push((l.line.clone(), tag.version.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+    for u in untargeted {
+        if let Some((_, v)) = &u.newest_release {
+            known.push((u.line.clone(), v.clone()));
+        }
+    }
+    let (line, version) = known.into_iter().find(|(_, v)| v < first)?;
+    Some(format!(
+        "the proposed introducing commit {} (\"{}\", first released in {first}, `{first_tag}`) \
+         cannot be right: line `{line}` is affected and ships {version}, which is older; \
+         `unaffected` is left out: name the commit with --introduced REV",
+        intro.short(),
+        intro.summary
+    ))
 }
 
 /// Assembles one crate's draft from the lines, the fields and the

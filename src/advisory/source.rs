@@ -11,7 +11,7 @@ use semver::Version;
 use super::{LineVersion, VersionSource};
 use crate::context::{ChangedCrate, Context};
 use crate::git::Oid;
-use crate::presence::{self, Fix};
+use crate::presence::{self, Declaration, Fix};
 use crate::release::ReleaseTag;
 pub use crate::release::Series;
 use crate::release::affected::Exposure;
@@ -44,6 +44,7 @@ pub fn lines(
     krate: &ChangedCrate,
     tags: &[ReleaseTag],
     fix: &Fix<'_>,
+    declared: &[Declaration],
 ) -> Result<(Vec<LineVersion>, Vec<String>)> {
     let chosen = cx.releases.lines(&cx.repo)?;
     let main = cx
@@ -80,8 +81,15 @@ pub fn lines(
             .filter(|s| s.contains(&at_tip))
             .cloned()
             .unwrap_or_else(|| series_of(&at_tip));
+        let declaration = declared.iter().find(|d| line.is(&d.line));
         out.push(line_version(
-            cx, krate, &line.name, tip.commit, series, tags, fix,
+            cx,
+            krate,
+            &line.name,
+            tip.commit,
+            series,
+            tags,
+            &LineFix { fix, declaration },
         )?);
     }
     out.push(main_version(cx, krate, &main, tags, fix)?);
@@ -139,6 +147,13 @@ pub fn untargeted(
 
 /// A line's fixed version: its first release tag that has the fix (after
 /// the release), else its backport branch (before the release).
+/// The fix as it may be found on one line: with the line's declared
+/// backport, if there is one.
+struct LineFix<'a> {
+    fix: &'a Fix<'a>,
+    declaration: Option<&'a Declaration>,
+}
+
 fn line_version(
     cx: &Context,
     krate: &ChangedCrate,
@@ -146,8 +161,12 @@ fn line_version(
     tip: Oid,
     series: Series,
     tags: &[ReleaseTag],
-    fix: &Fix<'_>,
+    line_fix: &LineFix<'_>,
 ) -> Result<LineVersion> {
+    let has_fix = |cx: &Context, _fix: &Fix<'_>, commit: Oid| {
+        has_declared_fix(cx, line_fix.fix, line_fix.declaration, commit)
+    };
+    let fix = line_fix.fix;
     let mut newest_on_line: Option<&ReleaseTag> = None;
     for tag in tags.iter().filter(|t| series.contains(&t.version)) {
         if !cx.repo.contains(tip, tag.commit)? {
@@ -204,17 +223,22 @@ fn line_version(
         fixed: None,
         source: VersionSource::Missing,
         fix_present: false,
-        problem: Some(match newest_on_line {
-            Some(t) => format!(
-                "its newest release `{}` ({}) does not contain the fix, and there is no \
+        problem: Some(
+            match newest_on_line {
+                Some(t) => format!(
+                    "its newest release `{}` ({}) does not contain the fix, and there is no \
                  backport branch `{backport}`: run `cargo security-release backport --onto {name}`",
-                t.name, t.version
-            ),
-            None => format!(
-                "it has no release tag of this crate and no backport branch `{backport}`: \
+                    t.name, t.version
+                ),
+                None => format!(
+                    "it has no release tag of this crate and no backport branch `{backport}`: \
                  run `cargo security-release backport --onto {name}`"
+                ),
+            } + &format!(
+                " (if the fix was rewritten by hand on `{name}`, declare it: \
+             `--backport {name}=<commit>` or `backports` in the config)"
             ),
-        }),
+        ),
         tag: newest_on_line.map(|t| t.name.clone()),
     })
 }
@@ -266,7 +290,18 @@ fn main_version(
 }
 
 fn has_fix(cx: &Context, fix: &Fix<'_>, commit: Oid) -> Result<bool> {
-    Ok(presence::find_on(&cx.repo, fix, commit)?
+    has_declared_fix(cx, fix, None, commit)
+}
+
+/// Does `commit` have every fix commit, counting a declared backport when
+/// its commits are there?
+fn has_declared_fix(
+    cx: &Context,
+    fix: &Fix<'_>,
+    declaration: Option<&Declaration>,
+    commit: Oid,
+) -> Result<bool> {
+    Ok(presence::find(&cx.repo, fix, commit, declaration)?
         .iter()
         .all(Option::is_some))
 }

@@ -15,7 +15,7 @@ use crate::advisory::{
 use crate::cli::{AdvisoryArgs, ConfigArgs, GlobalArgs, OutputFormat};
 use crate::config::AdvisoryConfig;
 use crate::context::{ChangedCrate, Context, ContextOptions};
-use crate::presence::Fix;
+use crate::presence::{self, Fix, declared::Declaration};
 use crate::verify;
 
 /// The advisory, rendered, with what to tell the user beside it.
@@ -104,6 +104,7 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &AdvisoryArgs) -> Resu
         (None, Some(rev)) => Some((rev.clone(), format!("`advisory.introduced = \"{rev}\"`"))),
         (None, None) => None,
     };
+    let declared = presence::declared::declarations(&cx.repo, &cx.config, &args.backports)?;
     let mut drafts = Vec::new();
     for krate in &crates {
         drafts.push(draft_for(
@@ -111,6 +112,7 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &AdvisoryArgs) -> Resu
             krate,
             &fields,
             &fix,
+            &declared,
             introduced_rev.as_ref(),
         )?);
     }
@@ -214,10 +216,11 @@ fn draft_for(
     krate: &ChangedCrate,
     fields: &Fields,
     fix: &Fix<'_>,
+    declared: &[Declaration],
     introduced_rev: Option<&(String, String)>,
 ) -> Result<Draft> {
     let tags = source::release_tags(cx, krate)?;
-    let (lines, mut notes) = source::lines(cx, krate, &tags, fix)?;
+    let (lines, mut notes) = source::lines(cx, krate, &tags, fix, declared)?;
     let (base, head) = (cx.base.commit, cx.head.commit);
     let introduced = match introduced_rev {
         Some((rev, how)) => Some(introduced::given(&cx.repo, rev, how, &tags)?),
@@ -235,7 +238,20 @@ fn draft_for(
     };
     let hints = functions::hints(&cx.repo, base, head, krate)?;
     let untargeted = source::untargeted(cx, &lines, &tags, fix)?;
+    // An inferred introduction that lines known to be affected contradict
+    // (their releases are older than its first release) is dropped:
+    // `unaffected` would claim those vulnerable versions are safe.
+    let (introduced, contradiction) = match introduced {
+        Some(intro) if intro.inferred() => {
+            match advisory::contradicted(&intro, &lines, &untargeted, &tags) {
+                Some(why) => (None, Some(why)),
+                None => (Some(intro), None),
+            }
+        }
+        other => (other, None),
+    };
     let mut draft = advisory::build(&krate.name, fields, lines, introduced, hints)?;
+    draft.problems.extend(contradiction);
     notes.append(&mut draft.notes);
     draft.notes = notes;
     for line in &untargeted {

@@ -6,6 +6,7 @@
 
 use anyhow::{Context as _, Result, anyhow, bail};
 
+use crate::config::Config;
 use crate::git::{Oid, Repo};
 
 /// One line's declared backport.
@@ -83,4 +84,36 @@ impl Declaration {
         }
         Ok(out)
     }
+}
+
+/// The declared backports of a run: `--backport LINE=RANGE` flags when
+/// given (they replace the configuration), else the configured `backports`;
+/// declarations of the same line are merged.
+pub fn declarations(repo: &Repo, config: &Config, flags: &[String]) -> Result<Vec<Declaration>> {
+    let mut parsed: Vec<Declaration> = Vec::new();
+    if flags.is_empty() {
+        let source = config
+            .source
+            .clone()
+            .map(|s| format!("`backports` in {s}"))
+            .unwrap_or_else(|| "`backports`".to_string());
+        for (line, range) in &config.backports {
+            parsed.push(Declaration::new(repo, line, range, &source)?);
+        }
+    } else {
+        for spec in flags {
+            parsed.push(Declaration::parse(repo, spec, "--backport")?);
+        }
+    }
+    let mut out: Vec<Declaration> = Vec::new();
+    for d in parsed {
+        match out.iter().position(|o| o.line == d.line) {
+            Some(i) => {
+                let prev = out.remove(i);
+                out.insert(i, prev.merge(d));
+            }
+            None => out.push(d),
+        }
+    }
+    Ok(out)
 }

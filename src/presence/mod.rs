@@ -11,7 +11,7 @@
 
 mod candidates;
 mod compare;
-mod declared;
+pub mod declared;
 
 use anyhow::Result;
 

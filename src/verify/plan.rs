@@ -231,24 +231,8 @@ fn declarations(
     backports: &[String],
     lines: &[LineUnderTest],
 ) -> Result<Vec<Declaration>> {
-    let mut parsed: Vec<Declaration> = Vec::new();
-    if backports.is_empty() {
-        let source = cx
-            .config
-            .source
-            .clone()
-            .map(|s| format!("`backports` in {s}"))
-            .unwrap_or_else(|| "`backports`".to_string());
-        for (line, range) in &cx.config.backports {
-            parsed.push(Declaration::new(&cx.repo, line, range, &source)?);
-        }
-    } else {
-        for spec in backports {
-            parsed.push(Declaration::parse(&cx.repo, spec, "--backport")?);
-        }
-    }
-    let mut out: Vec<Declaration> = Vec::new();
-    for d in parsed {
+    let declared = crate::presence::declared::declarations(&cx.repo, &cx.config, backports)?;
+    for d in &declared {
         let known = lines
             .iter()
             .any(|l| l.name == d.line || l.name == d.line.trim_start_matches("origin/"));
@@ -264,15 +248,8 @@ fn declarations(
                     .join(", ")
             );
         }
-        match out.iter().position(|o| o.line == d.line) {
-            Some(i) => {
-                let merged = out.remove(i).merge(d);
-                out.insert(i, merged);
-            }
-            None => out.push(d),
-        }
     }
-    Ok(out)
+    Ok(declared)
 }
 
 /// The crates that must ship the fix in a new release wherever it lands:
