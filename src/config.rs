@@ -69,6 +69,12 @@ pub struct Config {
     pub raise_dependents: RaiseDependents,
     /// Files that show crate versions to users (`None`: READMEs and lib.rs).
     pub version_files: Option<Vec<String>>,
+    /// Hand-made backports: release line → the branch its fix was written
+    /// on (`backports = { "mycrate-1.18.x" = "fix-118" }`, `--onto T=B`).
+    pub backports: BTreeMap<String, String>,
+    /// How `backport` brings the fix to the lines: `cherry-pick` (default)
+    /// or `merge-forward`.
+    pub strategy: Option<String>,
     pub offline: bool,
 }
 
@@ -93,12 +99,14 @@ impl Default for Config {
             registry: None,
             raise_dependents: RaiseDependents::default(),
             version_files: None,
+            backports: BTreeMap::new(),
+            strategy: None,
             offline: false,
         }
     }
 }
 
-const KEYS: [&str; 14] = [
+const KEYS: [&str; 16] = [
     "main-branch",
     "branches",
     "backport-prefix",
@@ -113,6 +121,8 @@ const KEYS: [&str; 14] = [
     "registry",
     "raise-dependents",
     "version-files",
+    "backports",
+    "strategy",
 ];
 
 impl Config {
@@ -237,6 +247,21 @@ impl Config {
                     config.version_files =
                         Some(strings(item).ok_or_else(|| err("an array of paths"))?)
                 }
+                "backports" => {
+                    const WHAT: &str = "a table of release line = \"branch with the hand-made backport\" \
+                                        (e.g. { \"mycrate-1.18.x\" = \"fix-118\" })";
+                    let t = item.as_table_like().ok_or_else(|| err(WHAT))?;
+                    for (line, branch) in t.iter() {
+                        let branch = string(branch).ok_or_else(|| err(WHAT))?;
+                        config.backports.insert(line.to_string(), branch);
+                    }
+                }
+                "strategy" => {
+                    let s = string(item)
+                        .filter(|s| s == "cherry-pick" || s == "merge-forward")
+                        .ok_or_else(|| err("\"cherry-pick\" or \"merge-forward\""))?;
+                    config.strategy = Some(s);
+                }
                 other => bail!(
                     "{at}: unknown key `{other}`\nknown keys: {}",
                     KEYS.join(", ")
@@ -265,7 +290,17 @@ impl Config {
                 branch: b.clone(),
             });
         }
-        named.extend(flags.onto.iter().map(|o| LineSpec::from_entry(o)));
+        for onto in &flags.onto {
+            // `--onto TARGET=BRANCH`: TARGET is the line, BRANCH its
+            // hand-made backport.
+            match onto.split_once('=') {
+                Some((line, branch)) => {
+                    named.push(LineSpec::from_entry(line));
+                    self.backports.insert(line.to_string(), branch.to_string());
+                }
+                None => named.push(LineSpec::from_entry(onto)),
+            }
+        }
         if !named.is_empty() {
             self.branches = named;
             self.branches_source = "on the command line (--onto/--stable/--beta)".to_string();
@@ -336,6 +371,23 @@ impl Config {
 
     /// Validates values that flags may have set.
     pub fn validate(&self) -> Result<()> {
+        let prefix = &self.backport_prefix;
+        if prefix.is_empty() {
+            bail!(
+                "the backport prefix is empty: backport branches would be named like the release lines \
+                 themselves; use a prefix such as `security-release/`"
+            );
+        }
+        if prefix.starts_with('-') {
+            bail!("the backport prefix `{prefix}` starts with `-`, which git reads as an option");
+        }
+        for (line, branch) in &self.backports {
+            if line.is_empty() || branch.is_empty() {
+                bail!(
+                    "a hand-made backport needs both parts: `--onto TARGET=BRANCH` (got `{line}={branch}`)"
+                );
+            }
+        }
         for f in &self.tag_formats {
             if !f.contains("{version}") {
                 bail!("tag format `{f}` must contain `{{version}}`");

@@ -82,8 +82,12 @@ pub(crate) fn replace_str(v: &mut Value, s: &str) {
 /// Sets `package.version` (or `workspace.package.version` when `workspace`
 /// is true). Returns whether a string version was found and changed.
 pub fn set_version(doc: &mut DocumentMut, workspace: bool, new: &Version) -> bool {
+    // `as_table_like_mut().get_mut` looks up without inserting: `Item`'s
+    // own `get_mut` would add an empty `package = {}` under `[workspace]`.
     let table = if workspace {
-        doc.get_mut("workspace").and_then(|w| w.get_mut("package"))
+        doc.get_mut("workspace")
+            .and_then(Item::as_table_like_mut)
+            .and_then(|w| w.get_mut("package"))
     } else {
         doc.get_mut("package")
     };
@@ -127,6 +131,27 @@ fn split_op(part: &str) -> (&str, &str) {
         }
     }
     ("", part)
+}
+
+/// The lowest version `req` admits (`"0.1"` → 0.1.0, `">=1.2, <2"` →
+/// 1.2.0); `None` when it does not parse or has no lower bound.
+pub fn lower_bound(req: &str) -> Option<Version> {
+    use semver::Op;
+    let parsed = semver::VersionReq::parse(req).ok()?;
+    let mut low: Option<Version> = None;
+    for c in &parsed.comparators {
+        let mut v = Version::new(c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0));
+        v.pre = c.pre.clone();
+        let bound = match c.op {
+            Op::Exact | Op::GreaterEq | Op::Tilde | Op::Caret | Op::Wildcard => v,
+            Op::Greater => Version::new(v.major, v.minor, v.patch + 1),
+            _ => continue,
+        };
+        if low.as_ref().is_none_or(|l| bound > *l) {
+            low = Some(bound);
+        }
+    }
+    low
 }
 
 /// Does `req` admit `new` and nothing below it in `new`'s release line?
@@ -199,6 +224,15 @@ version = "0.2"
         assert!(text.contains("version = \"0.71.1\" # released with Rust 1.71"));
         assert!(text.contains("util = { path = \"crates/util\", version = \"=0.2.3\" } # pinned"));
         assert!(text.contains("other = \"1\""));
+    }
+
+    #[test]
+    fn lower_bounds() {
+        assert_eq!(lower_bound("0.1"), Some(v("0.1.0")));
+        assert_eq!(lower_bound("=1.0.11"), Some(v("1.0.11")));
+        assert_eq!(lower_bound(">=1.2, <2"), Some(v("1.2.0")));
+        assert_eq!(lower_bound("*"), Some(v("0.0.0")));
+        assert_eq!(lower_bound("not a req"), None);
     }
 
     #[test]
