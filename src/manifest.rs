@@ -138,6 +138,9 @@ fn split_op(part: &str) -> (&str, &str) {
 pub fn lower_bound(req: &str) -> Option<Version> {
     use semver::Op;
     let parsed = semver::VersionReq::parse(req).ok()?;
+    if parsed.comparators.is_empty() {
+        return Some(Version::new(0, 0, 0));
+    }
     let mut low: Option<Version> = None;
     for c in &parsed.comparators {
         let mut v = Version::new(c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0));

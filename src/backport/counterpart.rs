@@ -22,10 +22,17 @@ use crate::git::{CommitInfo, Oid, RefTip, Repo, diff_lines, short};
 use crate::presence::{self, Fix};
 
 /// Checks that `branch` is a backport made on the line whose tip is `tip`:
-/// it has commits the line lacks, and every one of them grows from the
-/// line (not from the main branch). Returns the fork point and how many
-/// commits of the line `branch` does not have.
-pub fn validate(repo: &Repo, line: &str, tip: Oid, branch: &RefTip) -> Result<(Oid, usize)> {
+/// it has commits the line lacks, every one of them grows from the line,
+/// and none is already on another line or the main branch (`others`: their
+/// tips, with names). Returns the fork point and how many commits of the
+/// line `branch` does not have.
+pub fn validate(
+    repo: &Repo,
+    line: &str,
+    tip: Oid,
+    branch: &RefTip,
+    others: &[RefTip],
+) -> Result<(Oid, usize)> {
     let own = repo.commits_between(tip, branch.commit)?;
     if own.is_empty() {
         bail!(
@@ -48,6 +55,22 @@ pub fn validate(repo: &Repo, line: &str, tip: Oid, branch: &RefTip) -> Result<(O
                     short(p)
                 );
             }
+        }
+    }
+    for c in &own {
+        if let Some(other) = others
+            .iter()
+            .find(|o| repo.contains(o.commit, c.id).unwrap_or(false))
+        {
+            bail!(
+                "hand-made backport `{}` does not start from `{line}`: its commit {} ({}) is on `{}`\n\
+                 a hand-made backport must start from `{line}`'s tip or an ancestor of it and hold only \
+                 the rewritten fix (and what the line needs for it)",
+                branch.name,
+                c.short_id(),
+                c.summary,
+                other.name
+            );
         }
     }
     let fork = repo.merge_base(tip, branch.commit)?;

@@ -261,6 +261,11 @@ pub fn select_targets(cx: &Context, strategy: Strategy) -> Result<Targets> {
             );
         }
     }
+    let tips: Vec<RefTip> = targets
+        .iter()
+        .map(|t| t.tip.clone())
+        .chain(main.clone())
+        .collect();
     for t in &mut targets {
         let Some(branch) = cx.config.backports.get(&t.name) else {
             continue;
@@ -277,7 +282,12 @@ pub fn select_targets(cx: &Context, strategy: Strategy) -> Result<Targets> {
                 t.name
             );
         }
-        counterpart::validate(repo, &t.name, t.tip.commit, &tip)?;
+        let others: Vec<RefTip> = tips
+            .iter()
+            .filter(|o| o.name != t.tip.name)
+            .cloned()
+            .collect();
+        counterpart::validate(repo, &t.name, t.tip.commit, &tip, &others)?;
         t.handmade = Some(tip);
     }
     Ok(Targets {
@@ -444,7 +454,7 @@ fn carries_only_changelogs(run: &Run, p: &Picked) -> bool {
 /// the bump commit on top of it.
 fn adopt(run: &Run, target: &Target, branch: &RefTip) -> Result<TargetResult> {
     let repo = &run.cx.repo;
-    let (fork, behind) = counterpart::validate(repo, &target.name, target.tip.commit, branch)?;
+    let (fork, behind) = counterpart::validate(repo, &target.name, target.tip.commit, branch, &[])?;
     let counterparts = counterpart::map(run, &target.name, fork, branch)?;
     let out = TargetResult::new(
         target,

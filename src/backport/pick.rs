@@ -295,16 +295,16 @@ pub fn pinned_tree(
 /// Is `path` a changelog (by the names projects use)?
 pub fn is_changelog(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_uppercase();
-    let stem = name.split('.').next().unwrap_or(&name);
-    [
+    let (stem, ext) = name.split_once('.').unwrap_or((&name, "MD"));
+    const STEMS: [&str; 6] = [
         "CHANGELOG",
         "CHANGES",
         "RELEASES",
         "HISTORY",
         "NEWS",
         "RELEASE-NOTES",
-    ]
-    .contains(&stem)
+    ];
+    STEMS.contains(&stem) && ["MD", "MARKDOWN", "TXT", "RST", "ADOC"].contains(&ext)
 }
 
 /// When a pick changes nothing but changelogs, each such file's text before
