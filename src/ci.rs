@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::CiCommand;
 use crate::git::Oid;
+use crate::process::{self, Ended};
 use crate::shell::Shell;
 
 /// What a Rust project's CI runs at the very least, used when nothing is configured.
@@ -97,8 +98,12 @@ impl CiPlan {
 pub struct CommandOutcome {
     pub command: String,
     pub passed: bool,
-    /// "exit 101", "killed by a signal", or "could not start: …".
+    /// "exit 101", "killed by a signal", "timed out after 1m00s", or
+    /// "could not start: …".
     pub status: String,
+    /// The command was ended at its time limit (`ci-timeout`): it neither
+    /// passed nor failed.
+    pub timed_out: bool,
     pub duration: Duration,
     pub log: PathBuf,
     /// The last lines of output, for a failed command.
@@ -186,6 +191,8 @@ pub struct CiRun<'a> {
     /// Extra environment (`CARGO_TARGET_DIR` for worktrees, `CARGO_NET_OFFLINE`).
     pub env: Vec<(String, String)>,
     pub shell: Shell,
+    /// `ci-timeout`: each command is ended after this long.
+    pub limit: Duration,
 }
 
 impl CiRun<'_> {
@@ -227,8 +234,11 @@ impl CiRun<'_> {
                 c
             }
             CiCommand::Argv(argv) => {
-                let mut c = Command::new(&argv[0]);
-                c.args(&argv[1..]);
+                let (program, args) = argv
+                    .split_first()
+                    .map_or(("", &[][..]), |(p, a)| (p.as_str(), a));
+                let mut c = Command::new(program);
+                c.args(args);
                 c
             }
         };
@@ -240,16 +250,15 @@ impl CiRun<'_> {
             cmd.env(k, v);
         }
         let start = Instant::now();
-        let (passed, status) = match cmd.status() {
-            Ok(s) if s.success() => (true, "exit 0".to_string()),
-            Ok(s) => (
-                false,
-                match s.code() {
-                    Some(code) => format!("exit {code}"),
-                    None => "killed by a signal".to_string(),
-                },
+        // In its own process group: a timeout or a signal ends the command
+        // and everything it started.
+        let (passed, status, timed_out) = match process::status(&mut cmd, Some(self.limit)) {
+            Ok(ended) => (
+                ended.success(),
+                ended.describe(),
+                matches!(ended, Ended::TimedOut(_)),
             ),
-            Err(e) => (false, format!("could not start: {e}")),
+            Err(e) => (false, format!("could not start: {e}"), false),
         };
         let duration = start.elapsed();
         let output = std::fs::read(log).unwrap_or_default();
@@ -263,6 +272,7 @@ impl CiRun<'_> {
             command: command.display(),
             passed,
             status,
+            timed_out,
             duration,
             log: log.to_path_buf(),
             tail,

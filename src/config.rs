@@ -3,6 +3,7 @@
 //! overridable by a command-line flag.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use anyhow::{Result, anyhow, bail};
 use toml_edit::{DocumentMut, Item, Value};
@@ -52,7 +53,9 @@ pub struct Config {
     pub changelog: Vec<String>,
     /// `changelog = false`: the project keeps no changelog in the repository.
     pub changelog_disabled: bool,
-    pub advisory: Option<String>,
+    /// `advisory = "GHSA-…"` (the id the changelog names) or the
+    /// `[….advisory]` table that drafts the advisory.
+    pub advisory: AdvisoryConfig,
     pub tag_formats: Vec<String>,
     pub tag_formats_configured: bool,
     pub public_remotes: Option<Vec<String>>,
@@ -76,7 +79,18 @@ pub struct Config {
     /// or `merge-forward`.
     pub strategy: Option<String>,
     pub offline: bool,
+    /// Time limits: each CI command (`ci-timeout`), cargo-semver-checks
+    /// (`semver-timeout`), one registry index request (`--timeout`).
+    pub ci_timeout: Duration,
+    pub semver_timeout: Duration,
+    pub index_timeout: Duration,
 }
+
+/// A CI suite that runs longer than this is ended and its row is `error`.
+pub const DEFAULT_CI_TIMEOUT: Duration = Duration::from_secs(3600);
+/// cargo-semver-checks of a large workspace, cold, takes minutes, not half an hour.
+pub const DEFAULT_SEMVER_TIMEOUT: Duration = Duration::from_secs(1800);
+pub const DEFAULT_INDEX_TIMEOUT: Duration = Duration::from_secs(20);
 
 impl Default for Config {
     fn default() -> Self {
@@ -89,7 +103,7 @@ impl Default for Config {
             ci: Vec::new(),
             changelog: Vec::new(),
             changelog_disabled: false,
-            advisory: None,
+            advisory: AdvisoryConfig::default(),
             tag_formats: DEFAULT_TAG_FORMATS.iter().map(|s| s.to_string()).collect(),
             tag_formats_configured: false,
             public_remotes: None,
@@ -102,11 +116,14 @@ impl Default for Config {
             backports: BTreeMap::new(),
             strategy: None,
             offline: false,
+            ci_timeout: DEFAULT_CI_TIMEOUT,
+            semver_timeout: DEFAULT_SEMVER_TIMEOUT,
+            index_timeout: DEFAULT_INDEX_TIMEOUT,
         }
     }
 }
 
-const KEYS: [&str; 16] = [
+const KEYS: [&str; 18] = [
     "main-branch",
     "branches",
     "backport-prefix",
@@ -121,6 +138,8 @@ const KEYS: [&str; 16] = [
     "registry",
     "raise-dependents",
     "version-files",
+    "ci-timeout",
+    "semver-timeout",
     "backports",
     "strategy",
 ];
@@ -196,7 +215,15 @@ impl Config {
                             .ok_or_else(|| err("a path, an array of paths, or false"))?
                     }
                 }
-                "advisory" => config.advisory = Some(string(item).ok_or_else(|| err("a string"))?),
+                "advisory" => {
+                    if let Some(id) = string(item) {
+                        config.advisory.set_id(&id);
+                    } else if let Some(t) = item.as_table_like() {
+                        config.advisory = AdvisoryConfig::from_table(t, &at)?;
+                    } else {
+                        return Err(err("an advisory id (\"GHSA-…\") or a table"));
+                    }
+                }
                 "tag-format" => {
                     config.tag_formats =
                         strings(item).ok_or_else(|| err("a string or an array"))?;
@@ -233,7 +260,12 @@ impl Config {
                         }
                     }
                 }
-                "index" => config.index = Some(string(item).ok_or_else(|| err("a URL"))?),
+                "index" => {
+                    let url = string(item).ok_or_else(|| err("a URL"))?;
+                    crate::registry::IndexLocation::from_url(&url)
+                        .map_err(|e| anyhow!("{at}: `index`: {e:#}"))?;
+                    config.index = Some(url);
+                }
                 "registry" => {
                     config.registry = Some(string(item).ok_or_else(|| err("a registry name"))?)
                 }
@@ -246,6 +278,23 @@ impl Config {
                 "version-files" => {
                     config.version_files =
                         Some(strings(item).ok_or_else(|| err("an array of paths"))?)
+                }
+                "ci-timeout" | "semver-timeout" => {
+                    let limit = item
+                        .as_integer()
+                        .map(|i| i as f64)
+                        .or_else(|| item.as_float())
+                        .ok_or_else(|| err("a number of seconds"))
+                        .and_then(|secs| {
+                            crate::cli::seconds(secs, false).map_err(|e| {
+                                anyhow!("{at}: `{key}` = {}: {e}", item.to_string().trim())
+                            })
+                        })?;
+                    if key == "ci-timeout" {
+                        config.ci_timeout = limit;
+                    } else {
+                        config.semver_timeout = limit;
+                    }
                 }
                 "backports" => {
                     const WHAT: &str = "a table of release line = \"branch with the hand-made backport\" \
@@ -325,7 +374,11 @@ impl Config {
             self.changelog = flags.changelog.clone();
         }
         if let Some(a) = &flags.advisory {
-            self.advisory = Some(a.clone());
+            self.advisory.id = None;
+            self.advisory.ghsa = None;
+            self.advisory.cve = None;
+            self.advisory.other_id = None;
+            self.advisory.set_id(a);
         }
         if !flags.tag_format.is_empty() {
             self.tag_formats = flags.tag_format.clone();
@@ -344,6 +397,12 @@ impl Config {
         }
         if !flags.manual.is_empty() {
             self.manual = flags.manual.clone();
+        }
+        if let Some(limit) = flags.ci_timeout {
+            self.ci_timeout = limit;
+        }
+        if let Some(limit) = flags.semver_timeout {
+            self.semver_timeout = limit;
         }
         if let Some(policy) = &flags.bump {
             // A flag applies to every target, replacing per-target values.
@@ -393,7 +452,118 @@ impl Config {
                 bail!("tag format `{f}` must contain `{{version}}`");
             }
         }
+        // Also offline, where nothing asks the index: a bad URL is a bad
+        // configuration either way.
+        if let Some(url) = &self.index {
+            crate::registry::IndexLocation::from_url(url)?;
+        }
         Ok(())
+    }
+}
+
+/// `[workspace.metadata.security-release.advisory]`: what the `advisory`
+/// command drafts, each key also a flag of that command. Its ids are also
+/// the ones the changelog may name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AdvisoryConfig {
+    /// A RustSec id, `RUSTSEC-YYYY-NNNN`.
+    pub id: Option<String>,
+    pub ghsa: Option<String>,
+    pub cve: Option<String>,
+    /// An id of another kind, from `advisory = "…"`: only the changelog uses it.
+    pub other_id: Option<String>,
+    pub title: Option<String>,
+    /// A file with the Markdown description, relative to the workspace root.
+    pub description: Option<String>,
+    pub keywords: Vec<String>,
+    pub categories: Vec<String>,
+    pub url: Option<String>,
+    pub references: Vec<String>,
+    pub cvss: Option<String>,
+    pub os: Vec<String>,
+    pub arch: Vec<String>,
+    pub functions: Vec<String>,
+    pub introduced: Option<String>,
+    pub crates: Vec<String>,
+}
+
+const ADVISORY_KEYS: [&str; 15] = [
+    "id",
+    "ghsa",
+    "cve",
+    "title",
+    "description",
+    "keywords",
+    "categories",
+    "url",
+    "references",
+    "cvss",
+    "os",
+    "arch",
+    "functions",
+    "introduced",
+    "crate",
+];
+
+impl AdvisoryConfig {
+    /// Files an id of any kind under the field it belongs to.
+    pub fn set_id(&mut self, id: &str) {
+        let upper = id.to_ascii_uppercase();
+        let slot = if upper.starts_with("RUSTSEC-") {
+            &mut self.id
+        } else if upper.starts_with("GHSA-") {
+            &mut self.ghsa
+        } else if upper.starts_with("CVE-") {
+            &mut self.cve
+        } else {
+            &mut self.other_id
+        };
+        *slot = Some(id.to_string());
+    }
+
+    /// The ids a changelog entry may name (the placeholder is none).
+    pub fn ids(&self) -> Vec<String> {
+        [&self.id, &self.ghsa, &self.cve, &self.other_id]
+            .into_iter()
+            .flatten()
+            .filter(|id| id.as_str() != "RUSTSEC-0000-0000")
+            .cloned()
+            .collect()
+    }
+
+    fn from_table(t: &dyn toml_edit::TableLike, at: &str) -> Result<AdvisoryConfig> {
+        let mut c = AdvisoryConfig::default();
+        for (key, item) in t.iter() {
+            let err = |what: &str| anyhow!("{at}: `advisory.{key}` must be {what}");
+            let one = || string(item).ok_or_else(|| err("a string"));
+            let many = || strings(item).ok_or_else(|| err("a string or an array of strings"));
+            match key {
+                "id" => c.id = Some(one()?),
+                "ghsa" => c.ghsa = Some(one()?),
+                "cve" => c.cve = Some(one()?),
+                "title" => c.title = Some(one()?),
+                "description" => c.description = Some(one()?),
+                "keywords" => c.keywords = many()?,
+                "categories" => c.categories = many()?,
+                "url" => c.url = Some(one()?),
+                "references" => c.references = many()?,
+                "cvss" => c.cvss = Some(one()?),
+                "os" => c.os = many()?,
+                "arch" => c.arch = many()?,
+                "functions" => c.functions = many()?,
+                "introduced" => c.introduced = Some(one()?),
+                "crate" => c.crates = many()?,
+                "date" => bail!(
+                    "{at}: `advisory.date` is not configurable: it is the day the draft is made \
+                     (pass --date YYYY-MM-DD to the advisory command)"
+                ),
+                other => bail!(
+                    "{at}: unknown key `advisory.{other}`\nknown keys: {}",
+                    ADVISORY_KEYS.join(", ")
+                ),
+            }
+        }
+        Ok(c)
     }
 }
 
@@ -483,6 +653,46 @@ mod tests {
         assert_eq!(k.as_deref(), Some("cargo-util"));
         assert_eq!(ver.to_string(), "0.2.4");
         assert_eq!(c.tag_for("tokio", "1.38.1"), "tokio-1.38.1");
+    }
+
+    #[test]
+    fn advisory_is_an_id_or_a_table() {
+        let doc: DocumentMut =
+            "[workspace.metadata.security-release]\nadvisory = \"GHSA-r5w3-xm58-jv6j\"\n"
+                .parse()
+                .unwrap();
+        let c = Config::from_manifest(&doc, "Cargo.toml").unwrap();
+        assert_eq!(c.advisory.ghsa.as_deref(), Some("GHSA-r5w3-xm58-jv6j"));
+        assert_eq!(c.advisory.ids(), ["GHSA-r5w3-xm58-jv6j"]);
+        let doc: DocumentMut = r#"[workspace.metadata.security-release.advisory]
+id = "RUSTSEC-0000-0000"
+ghsa = "GHSA-r5w3-xm58-jv6j"
+cve = "CVE-2026-12345"
+categories = ["file-disclosure"]
+keywords = "archive"
+crate = "cargo-util"
+"#
+        .parse()
+        .unwrap();
+        let c = Config::from_manifest(&doc, "Cargo.toml").unwrap();
+        assert_eq!(c.advisory.ids(), ["GHSA-r5w3-xm58-jv6j", "CVE-2026-12345"]);
+        assert_eq!(c.advisory.keywords, ["archive"]);
+        assert_eq!(c.advisory.crates, ["cargo-util"]);
+        let bad: DocumentMut =
+            "[workspace.metadata.security-release.advisory]\nkeyword = [\"x\"]\n"
+                .parse()
+                .unwrap();
+        let e = Config::from_manifest(&bad, "Cargo.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown key `advisory.keyword`") && e.contains("keywords"),
+            "{e}"
+        );
+        assert!(
+            e.contains("`Cargo.toml` [workspace.metadata.security-release]"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -46,6 +46,19 @@ impl Checkout {
         let start_dir = match &loc.manifest_path {
             Some(m) => {
                 let m = absolute(&loc.cwd, m);
+                if m.is_dir() {
+                    bail!(
+                        "--manifest-path `{}` is a directory: name its Cargo.toml (`{}`)",
+                        m.display(),
+                        m.join("Cargo.toml").display()
+                    );
+                }
+                if m.file_name().is_none_or(|n| n != "Cargo.toml") {
+                    bail!(
+                        "--manifest-path `{}` must name a `Cargo.toml` file",
+                        m.display()
+                    );
+                }
                 if !m.is_file() {
                     bail!("manifest path `{}` does not exist", m.display());
                 }
@@ -517,14 +530,36 @@ fn changed_crates(
 }
 
 fn run_locked_metadata(root: &Path, offline: bool) -> LockedResolve {
-    let mut cmd = cargo_metadata::MetadataCommand::new();
-    cmd.manifest_path(root.join("Cargo.toml")).current_dir(root);
+    let mut md = cargo_metadata::MetadataCommand::new();
+    md.manifest_path(root.join("Cargo.toml")).current_dir(root);
     let mut opts = vec!["--locked".to_string()];
     if offline {
         opts.push("--offline".to_string());
     }
-    cmd.other_options(opts);
-    match cmd.exec() {
+    md.other_options(opts);
+    let mut cmd = md.cargo_command();
+    crate::untrusted::no_repository_code(&mut cmd);
+    let out = match crate::process::output(&mut cmd, None) {
+        Ok(out) => out,
+        Err(e) => {
+            return LockedResolve::Failed {
+                message: format!("could not run `cargo metadata`: {e}"),
+            };
+        }
+    };
+    if !out.ended.success() {
+        let message = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        return if message.contains("--locked was passed to prevent this")
+            || message.contains("needs to be updated but --locked")
+        {
+            LockedResolve::Stale { message }
+        } else {
+            LockedResolve::Failed { message }
+        };
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json = stdout.lines().find(|l| l.starts_with('{')).unwrap_or("");
+    match cargo_metadata::MetadataCommand::parse(json) {
         Ok(md) => LockedResolve::Ok {
             members: md
                 .workspace_packages()
@@ -532,18 +567,8 @@ fn run_locked_metadata(root: &Path, offline: bool) -> LockedResolve {
                 .map(|p| p.name.to_string())
                 .collect(),
         },
-        Err(cargo_metadata::Error::CargoMetadata { stderr }) => {
-            let message = stderr.trim().to_string();
-            if message.contains("--locked was passed to prevent this")
-                || message.contains("needs to be updated but --locked")
-            {
-                LockedResolve::Stale { message }
-            } else {
-                LockedResolve::Failed { message }
-            }
-        }
         Err(e) => LockedResolve::Failed {
-            message: format!("could not run `cargo metadata`: {e}"),
+            message: format!("could not read the output of `cargo metadata`: {e}"),
         },
     }
 }
@@ -557,10 +582,12 @@ pub fn default_target_dir(workspace_root: &Path) -> PathBuf {
     }
 }
 
-/// Runs `cargo` with the workspace root as current directory.
+/// Runs `cargo` with the workspace root as current directory, in an
+/// environment where it runs no repository code (`untrusted`).
 pub fn cargo_command(workspace_root: &Path) -> Command {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace_root);
+    crate::untrusted::no_repository_code(&mut cmd);
     cmd
 }

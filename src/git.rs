@@ -328,6 +328,88 @@ impl Repo {
         Ok(lines)
     }
 
+    /// The hunks of the change between two commits in the files `paths`
+    /// (repo-relative), without context lines: which lines each hunk
+    /// removed (numbered in `from`) and added (numbered in `to`).
+    pub fn diff_hunks(&self, from: Oid, to: Oid, paths: &[String]) -> Result<Vec<FileHunks>> {
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        let a = self.git.find_commit(from)?.tree()?;
+        let b = self.git.find_commit(to)?.tree()?;
+        let mut opts = DiffOptions::new();
+        opts.context_lines(0).disable_pathspec_match(true);
+        for p in paths {
+            opts.pathspec(p);
+        }
+        let diff = self
+            .git
+            .diff_tree_to_tree(Some(&a), Some(&b), Some(&mut opts))
+            .with_context(|| format!("cannot diff {}..{}", short(from), short(to)))?;
+        let mut out = Vec::new();
+        for idx in 0..diff.deltas().len() {
+            let Some(patch) = git2::Patch::from_diff(&diff, idx)? else {
+                continue;
+            };
+            let delta = patch.delta();
+            let path_of = |f: git2::DiffFile<'_>| {
+                (!f.id().is_zero())
+                    .then(|| f.path().and_then(Path::to_str).map(str::to_string))
+                    .flatten()
+            };
+            let mut change = FileHunks {
+                old_path: path_of(delta.old_file()),
+                new_path: path_of(delta.new_file()),
+                hunks: Vec::new(),
+            };
+            for h in 0..patch.num_hunks() {
+                let (hunk, lines) = patch.hunk(h)?;
+                let mut out_hunk = Hunk {
+                    header: String::from_utf8_lossy(hunk.header())
+                        .trim_end()
+                        .to_string(),
+                    old_start: hunk.old_start(),
+                    old_lines: hunk.old_lines(),
+                    new_start: hunk.new_start(),
+                    new_lines: hunk.new_lines(),
+                    removed: Vec::new(),
+                    added: Vec::new(),
+                };
+                for l in 0..lines {
+                    let line = patch.line_in_hunk(h, l)?;
+                    match (line.origin(), line.old_lineno(), line.new_lineno()) {
+                        ('-', Some(n), _) => out_hunk.removed.push(n),
+                        ('+', _, Some(n)) => out_hunk.added.push(n),
+                        _ => {}
+                    }
+                }
+                change.hunks.push(out_hunk);
+            }
+            out.push(change);
+        }
+        Ok(out)
+    }
+
+    /// The commit that last changed each of `lines` (1-based) of `path` in
+    /// the history of `at`; lines past the end of the file are left out.
+    pub fn blame_lines(&self, at: Oid, path: &str, lines: &[u32]) -> Result<Vec<(u32, Oid)>> {
+        let (Some(min), Some(max)) = (lines.iter().min(), lines.iter().max()) else {
+            return Ok(Vec::new());
+        };
+        let mut opts = git2::BlameOptions::new();
+        opts.newest_commit(at)
+            .min_line(*min as usize)
+            .max_line(*max as usize);
+        let blame = self
+            .git
+            .blame_file(Path::new(path), Some(&mut opts))
+            .map_err(|e| anyhow!("cannot blame `{path}` at {}: {}", short(at), e.message()))?;
+        Ok(lines
+            .iter()
+            .filter_map(|&n| blame.get_line(n as usize).map(|h| (n, h.final_commit_id())))
+            .collect())
+    }
+
     /// The tree of a commit, for reading files at that revision.
     pub fn tree_at(&self, commit: Oid) -> Result<CommitTree<'_>> {
         let tree = self
@@ -652,6 +734,31 @@ pub fn iso_date(seconds: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// One file of a diff, with its hunks (no context lines).
+#[derive(Clone, Debug)]
+pub struct FileHunks {
+    /// `None` when the file was added.
+    pub old_path: Option<String>,
+    /// `None` when the file was deleted.
+    pub new_path: Option<String>,
+    pub hunks: Vec<Hunk>,
+}
+
+/// One hunk: `@@ -old_start,old_lines +new_start,new_lines @@ header`.
+#[derive(Clone, Debug)]
+pub struct Hunk {
+    /// The `@@ … @@` line, with git's function context after it.
+    pub header: String,
+    pub old_start: u32,
+    pub old_lines: u32,
+    pub new_start: u32,
+    pub new_lines: u32,
+    /// Line numbers (in the old file) the hunk removed.
+    pub removed: Vec<u32>,
+    /// Line numbers (in the new file) the hunk added.
+    pub added: Vec<u32>,
+}
+
 /// A commit's tree, readable by repo-relative path.
 pub struct CommitTree<'r> {
     repo: &'r Repository,
@@ -820,12 +927,14 @@ fn path_str(p: &Path) -> String {
 /// Runs the `git` binary (for worktree administration, which libgit2 only
 /// offers with a branch checked out).
 fn git_cli(dir: &Path, args: &[&str]) -> Result<String> {
-    let out = std::process::Command::new("git")
-        .args(args)
+    let mut cmd = std::process::Command::new("git");
+    cmd.args(args)
         .current_dir(dir)
         // In a partial clone, git would download missing blobs from the
         // promisor remote; this tool never fetches.
-        .env("GIT_NO_LAZY_FETCH", "1")
+        .env("GIT_NO_LAZY_FETCH", "1");
+    crate::process::trace(&cmd);
+    let out = cmd
         .output()
         .with_context(|| "cannot run `git`: is git installed and on PATH?")?;
     if !out.status.success() {

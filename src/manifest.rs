@@ -82,8 +82,7 @@ pub(crate) fn replace_str(v: &mut Value, s: &str) {
 /// Sets `package.version` (or `workspace.package.version` when `workspace`
 /// is true). Returns whether a string version was found and changed.
 pub fn set_version(doc: &mut DocumentMut, workspace: bool, new: &Version) -> bool {
-    // `as_table_like_mut().get_mut` looks up without inserting: `Item`'s
-    // own `get_mut` would add an empty `package = {}` under `[workspace]`.
+    // Looked up through `TableLike`, which never inserts missing tables.
     let table = if workspace {
         doc.get_mut("workspace")
             .and_then(Item::as_table_like_mut)
@@ -91,7 +90,10 @@ pub fn set_version(doc: &mut DocumentMut, workspace: bool, new: &Version) -> boo
     } else {
         doc.get_mut("package")
     };
-    match table.and_then(|t| t.get_mut("version")) {
+    match table
+        .and_then(Item::as_table_like_mut)
+        .and_then(|t| t.get_mut("version"))
+    {
         Some(Item::Value(v @ Value::String(_))) => {
             replace_str(v, &new.to_string());
             true

@@ -14,6 +14,8 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use crates_index::SparseIndex;
 use semver::Version;
 
+use crate::text::count;
+
 /// Answers whether a crate version is in a registry. An error means the
 /// registry could not be asked (never "not published").
 pub trait PublishedVersions {
@@ -86,16 +88,25 @@ impl IndexLocation {
     /// `--index URL`: a sparse index URL, with or without the `sparse+` prefix.
     pub fn from_url(url: &str) -> Result<IndexLocation> {
         let url = url.trim();
-        let sparse = if url.starts_with("sparse+") {
-            url.to_string()
-        } else if url.starts_with("http://") || url.starts_with("https://") {
-            format!("sparse+{url}")
-        } else {
+        let http = url.strip_prefix("sparse+").unwrap_or(url);
+        if !(http.starts_with("http://") || http.starts_with("https://")) {
             bail!(
                 "index URL `{url}` is not a sparse index (expected `sparse+https://…` or `https://…`; \
                  git indexes are not supported)"
             );
-        };
+        }
+        // crates-index builds its requests with `unwrap`: a URL that is not
+        // one must be refused here.
+        let uri: crates_index::http::Uri = http
+            .parse()
+            .map_err(|e| anyhow!("index URL `{url}` is not a valid URL: {e}"))?;
+        if uri.host().is_none_or(str::is_empty) {
+            bail!("index URL `{url}` has no host");
+        }
+        if uri.query().is_some() || http.contains('#') {
+            bail!("index URL `{url}` must not have a query or fragment");
+        }
+        let sparse = format!("sparse+{http}");
         Ok(IndexLocation {
             label: sparse.trim_start_matches("sparse+").to_string(),
             url: sparse,
@@ -108,6 +119,15 @@ impl IndexLocation {
     pub fn from_registry_name(name: &str, workspace_root: &Path) -> Result<IndexLocation> {
         if name == "crates-io" {
             return Ok(IndexLocation::crates_io());
+        }
+        // Cargo's rule for registry names; it also keeps the name a valid
+        // environment variable name.
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            bail!("registry name `{name}` is not valid: use letters, digits, `-` and `_`");
         }
         let var = format!(
             "CARGO_REGISTRIES_{}_INDEX",
@@ -274,8 +294,9 @@ impl SparseRegistry {
         }
         let err = last.unwrap_or_else(|| anyhow!("no attempt was made"));
         Err(err.context(format!(
-            "could not verify `{name}` in {} after {} attempt(s)",
-            self.location.label, self.policy.attempts
+            "could not verify `{name}` in {} after {}",
+            self.location.label,
+            count(self.policy.attempts as usize, "attempt")
         )))
     }
 
@@ -365,5 +386,14 @@ mod tests {
             "sparse+http://127.0.0.1:1/"
         );
         assert!(IndexLocation::from_url("file:///tmp/index").is_err());
+        for bad in [
+            "http://[::1",
+            "https://",
+            "sparse+http://a b/",
+            "http://%zz/",
+            "sparse+",
+        ] {
+            assert!(IndexLocation::from_url(bad).is_err(), "{bad}");
+        }
     }
 }

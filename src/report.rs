@@ -6,7 +6,9 @@ use serde::Serialize;
 
 /// Version of the JSON document written by `--format json`. Bumped only when a
 /// field is removed or changes meaning; new fields may appear without a bump.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: facts are typed (numbers, lists, full commit ids, a `note`) with
+/// kebab-case keys, and every section has a `status`.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The outcome of one row. Ordered from best to worst so that `max` gives the
 /// overall status.
@@ -163,10 +165,99 @@ impl CheckResult {
 }
 
 /// A labelled fact shown above a section's rows (branch, BASE, HEAD, …).
+/// `key` is stable and kebab-case (`changed-crates`); JSON consumers match
+/// on it, people read it with spaces.
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct Fact {
     pub key: String,
-    pub value: String,
+    pub value: FactValue,
+    /// How the value came about ("merge-base with master"), when it matters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A fact's value, typed for JSON: a string, a number, a list of strings,
+/// or a full commit id (a string in JSON; shown abbreviated to people).
+#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum FactValue {
+    Text(String),
+    Number(u64),
+    List(Vec<String>),
+    Commit(String),
+}
+
+impl FactValue {
+    pub fn commit(id: impl std::fmt::Display) -> Self {
+        FactValue::Commit(id.to_string())
+    }
+}
+
+impl From<String> for FactValue {
+    fn from(s: String) -> Self {
+        FactValue::Text(s)
+    }
+}
+
+impl From<&str> for FactValue {
+    fn from(s: &str) -> Self {
+        FactValue::Text(s.to_string())
+    }
+}
+
+impl From<&String> for FactValue {
+    fn from(s: &String) -> Self {
+        FactValue::Text(s.clone())
+    }
+}
+
+impl From<u64> for FactValue {
+    fn from(n: u64) -> Self {
+        FactValue::Number(n)
+    }
+}
+
+impl From<usize> for FactValue {
+    fn from(n: usize) -> Self {
+        FactValue::Number(n as u64)
+    }
+}
+
+impl From<Vec<String>> for FactValue {
+    fn from(v: Vec<String>) -> Self {
+        FactValue::List(v)
+    }
+}
+
+impl From<Vec<&str>> for FactValue {
+    fn from(v: Vec<&str>) -> Self {
+        FactValue::List(v.into_iter().map(str::to_string).collect())
+    }
+}
+
+impl std::fmt::Display for FactValue {
+    /// How people read it: lists comma-separated ("none" when empty),
+    /// commit ids abbreviated as git shows them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FactValue::Text(s) => f.write_str(s),
+            FactValue::Number(n) => write!(f, "{n}"),
+            FactValue::List(v) if v.is_empty() => f.write_str("none"),
+            FactValue::List(v) => f.write_str(&v.join(", ")),
+            FactValue::Commit(id) => f.write_str(&id.chars().take(7).collect::<String>()),
+        }
+    }
+}
+
+impl std::fmt::Display for Fact {
+    /// `base: 52df313 (merge-base with master)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.key.replace('-', " "), self.value)?;
+        match &self.note {
+            Some(note) => write!(f, " ({note})"),
+            None => Ok(()),
+        }
+    }
 }
 
 /// A group of rows about one subject: the fix branch, a release branch, a
@@ -186,10 +277,25 @@ impl Section {
             checks: Vec::new(),
         }
     }
-    pub fn fact(mut self, key: &str, value: impl Into<String>) -> Self {
+    pub fn fact(mut self, key: &str, value: impl Into<FactValue>) -> Self {
         self.facts.push(Fact {
             key: key.to_string(),
             value: value.into(),
+            note: None,
+        });
+        self
+    }
+    /// A fact with a note on how the value came about.
+    pub fn fact_noted(
+        mut self,
+        key: &str,
+        value: impl Into<FactValue>,
+        note: impl Into<String>,
+    ) -> Self {
+        self.facts.push(Fact {
+            key: key.to_string(),
+            value: value.into(),
+            note: Some(note.into()),
         });
         self
     }
@@ -213,6 +319,11 @@ pub struct Report {
     pub notes: Vec<String>,
     /// Commands the user runs next; the tool itself never pushes.
     pub next_steps: Vec<String>,
+    /// Absolute local paths (the work tree, the target directory, the home
+    /// directory) and what Markdown, which is pasted into advisory threads,
+    /// prints instead of them.
+    #[serde(skip)]
+    pub local_paths: Vec<(String, String)>,
 }
 
 impl Report {
@@ -222,6 +333,7 @@ impl Report {
             sections: Vec::new(),
             notes: Vec::new(),
             next_steps: Vec::new(),
+            local_paths: Vec::new(),
         }
     }
 

@@ -6,11 +6,13 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 
 use crate::git::Oid;
 use crate::interrupt::{self, CleanupGuard};
+use crate::process::{self, Ended};
 
 /// The version this tool is tested with; the install hint pins it.
 pub const PINNED_VERSION: &str = "0.51.0";
@@ -46,6 +48,8 @@ pub struct Invocation<'a> {
     /// Set when the workspace shares another target directory (worktrees).
     pub target_dir: Option<&'a Path>,
     pub offline: bool,
+    /// `semver-timeout`: the run is ended after this long.
+    pub limit: Duration,
 }
 
 /// A lint that fired, with the items it names.
@@ -76,6 +80,8 @@ pub enum Outcome {
     Breaking(Vec<PackageVerdict>),
     /// Any other exit: the check could not complete. `message` is the tool's.
     CouldNotRun { status: String, message: String },
+    /// The time limit passed and the run was ended.
+    TimedOut(Duration),
 }
 
 /// What one run printed, kept as is so that a recorded run reads exactly
@@ -85,6 +91,9 @@ struct RawRun {
     code: Option<i32>,
     stdout: String,
     stderr: String,
+    /// Set when the run was ended at its time limit (never recorded).
+    #[serde(skip)]
+    timed_out: Option<Duration>,
 }
 
 impl Invocation<'_> {
@@ -160,17 +169,25 @@ impl Invocation<'_> {
         if self.offline {
             cmd.env("CARGO_NET_OFFLINE", "true");
         }
-        let out = cmd
-            .output()
+        // In its own process group, ended with the tool: it must not write
+        // Cargo.lock after the restore.
+        let out = process::output(&mut cmd, Some(self.limit))
             .with_context(|| format!("cannot run `{}`", self.binary.display()))?;
         Ok(RawRun {
-            code: out.status.code(),
+            code: out.ended.code(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            timed_out: match out.ended {
+                Ended::TimedOut(limit) => Some(limit),
+                Ended::Exited(_) => None,
+            },
         })
     }
 
     fn outcome(&self, raw: &RawRun) -> Outcome {
+        if let Some(limit) = raw.timed_out {
+            return Outcome::TimedOut(limit);
+        }
         match raw.code {
             Some(0) => Outcome::Compatible(parse(&raw.stdout, &raw.stderr, self.packages)),
             Some(100) => Outcome::Breaking(parse(&raw.stdout, &raw.stderr, self.packages)),

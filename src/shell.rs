@@ -1,5 +1,6 @@
-//! Progress output on stderr, cargo style (`   Resolving workspace`). Quiet in
-//! `--format json` and with `-q`, so machine-readable output stays clean.
+//! Progress output on stderr, cargo style (`   Resolving workspace`): on a
+//! terminal, or wherever `-v` asks for it (a CI log); never with `-q`.
+//! stdout carries only the report, so `--format json` output stays clean.
 
 use anstyle::{AnsiColor, Style};
 
@@ -9,11 +10,22 @@ pub struct Shell {
     pub progress: bool,
     /// `-v` count.
     pub verbose: u8,
+    /// Print warnings (everywhere but with `-q`).
+    pub warnings: bool,
 }
 
 impl Shell {
     pub fn new(progress: bool, verbose: u8) -> Self {
-        Shell { progress, verbose }
+        Shell {
+            progress,
+            verbose,
+            warnings: progress,
+        }
+    }
+
+    pub fn warnings(mut self, on: bool) -> Self {
+        self.warnings = on;
+        self
     }
 
     /// A silent shell (used by tests and nested runs).
@@ -21,6 +33,7 @@ impl Shell {
         Shell {
             progress: false,
             verbose: 0,
+            warnings: false,
         }
     }
 
@@ -41,7 +54,7 @@ impl Shell {
 
     /// A warning that is not part of the report (e.g. a fallback taken).
     pub fn warn(&self, message: impl std::fmt::Display) {
-        if self.progress {
+        if self.warnings {
             let s = Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold();
             anstream::eprintln!("{s}warning{s:#}: {message}");
         }

@@ -19,6 +19,7 @@ use crate::lockfile::Lockfile;
 use crate::presence::{self, Fix, Match};
 use crate::registry::{IndexEntry, SparseRegistry};
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::{count, noun};
 use crate::workspace;
 
 /// A crate version the release should have published.
@@ -157,8 +158,10 @@ pub fn registry_row(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    cx.shell
-        .status("Querying", format!("{index} for {} crate(s)", names.len()));
+    cx.shell.status(
+        "Querying",
+        format!("{index} for {}", count(names.len(), "crate")),
+    );
     let mut entries = registry.entries(&names);
     if let Some(limit) = opts.wait {
         let deadline = Instant::now() + limit;
@@ -223,9 +226,9 @@ pub fn registry_row(
                 None => findings.push(detail(
                     Status::Fail,
                     format!(
-                        "{} is not published: {index} has {} other version(s) of `{}`, not {}",
+                        "{} is not published: {index} has {} of `{}`, not {}",
                         describe_expected(e),
-                        entry.versions.as_ref().map_or(0, Vec::len),
+                        count(entry.versions.as_ref().map_or(0, Vec::len), "other version"),
                         e.name,
                         e.version
                     ),
@@ -253,9 +256,13 @@ pub fn registry_row(
             .filter(|d| matches!(d.status, Some(Status::Fail | Status::Error)))
             .count();
         if bad == 0 {
-            format!("{total} crate version(s) published on {index}")
+            format!("{} published on {index}", count(total, "crate version"))
         } else {
-            format!("{bad} problem(s) with {total} expected crate version(s) on {index}")
+            format!(
+                "{} with {} on {index}",
+                count(bad, "problem"),
+                count(total, "expected crate version")
+            )
         }
     });
     Ok(match result.status {
@@ -327,8 +334,8 @@ fn package_checksum(cx: &Context, e: &Expected, tag: &TagHit) -> Result<(String,
     if cx.config.offline {
         cmd.arg("--offline");
     }
-    let out = cmd.output().context("cannot run `cargo package`")?;
-    if !out.status.success() {
+    let out = crate::process::output(&mut cmd, None).context("cannot run `cargo package`")?;
+    if !out.ended.success() {
         bail!(
             "`cargo package -p {}` failed at tag `{}`: {}",
             e.name,
@@ -340,11 +347,12 @@ fn package_checksum(cx: &Context, e: &Expected, tag: &TagHit) -> Result<(String,
     let bytes =
         std::fs::read(&file).with_context(|| format!("cannot read `{}`", file.display()))?;
     let sum = crate::registry::hex(&Sha256::digest(&bytes));
-    let version = crate::context::cargo_command(&ws_root)
-        .arg("--version")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_else(|_| "cargo".to_string());
+    let version = crate::process::output(
+        crate::context::cargo_command(&ws_root).arg("--version"),
+        None,
+    )
+    .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    .unwrap_or_else(|_| "cargo".to_string());
     wt.remove()?;
     Ok((sum, version))
 }
@@ -457,7 +465,8 @@ pub fn tag_row(
                     .to_string()
             } else {
                 format!(
-                    "no expected crate version is named by the tag format(s) {}",
+                    "no expected crate version is named by the tag {} {}",
+                    noun(rules.styles.len(), "format"),
                     rules.formats()
                 )
             },
@@ -566,9 +575,9 @@ pub fn tag_row(
     let result = CheckResult::from_findings(ID, findings, "", |f| {
         let bad = f.iter().filter(|d| d.status == Some(Status::Fail)).count();
         if bad == 0 {
-            format!("{} release tag(s) in place", f.len())
+            format!("{} in place", count(f.len(), "release tag"))
         } else {
-            format!("{bad} release tag problem(s)")
+            count(bad, "release tag problem")
         }
     });
     Ok(result.hint_on_fail("tag the release commit on its branch: `git tag <tag> <commit>`, then `git push origin <tag>`"))
@@ -674,13 +683,20 @@ pub fn branches_row(cx: &Context, branches: &[TargetBranch]) -> Result<CheckResu
         .map(|b| format!("`{}`", b.name))
         .collect::<Vec<_>>()
         .join(", ");
-    let count = required.len();
+    let required_count = required.len();
     let result = CheckResult::from_findings(ID, findings, "", |f| {
         let missing = f.iter().filter(|d| d.status == Some(Status::Fail)).count();
         if missing == 0 {
-            format!("all {count} fix commit(s) are on {names}")
+            format!("all {} on {names}", count(required_count, "fix commit"))
         } else {
-            format!("{missing} fix commit(s) or branch(es) missing")
+            format!(
+                "{missing} missing {}",
+                if missing == 1 {
+                    "fix commit or branch"
+                } else {
+                    "fix commits or branches"
+                }
+            )
         }
     });
     Ok(result.hint_on_fail(
@@ -835,11 +851,11 @@ pub fn superproject_row(cx: &Context, sp: &Superproject) -> Result<CheckResult> 
             .count();
         if bad == 0 {
             format!(
-                "`{submodule}` has the fix on {} superproject branch(es)",
-                names.len()
+                "`{submodule}` has the fix on {}",
+                count(names.len(), "superproject branch")
             )
         } else {
-            format!("{bad} superproject problem(s)")
+            count(bad, "superproject problem")
         }
     });
     Ok(result.hint_on_fail("update the submodule on each listed branch to a commit with the fix, and drop private git sources"))

@@ -1369,7 +1369,8 @@ fn merge_forward_over_three_lines_continues_after_a_conflict_on_the_middle_one()
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f["key"] == "merge chain" && f["value"] == "1.0.x → 1.1.x → 1.2.x"),
+            .any(|f| f["key"] == "merge-chain"
+                && f["value"] == serde_json::json!(["1.0.x", "1.1.x", "1.2.x"])),
         "{run:?}"
     );
     assert!(!wt.exists());
@@ -1598,4 +1599,47 @@ fn a_clean_pick_that_needs_a_newer_external_crate_is_aligned_and_builds() {
         message.contains("path-jail requirement \"0.1.0\" -> \"0.1.1\""),
         "{message}"
     );
+}
+/// A branch name is the repository's text: the printed command must run
+/// as the one command it says, whatever the name holds.
+#[test]
+fn printed_commands_are_shell_quoted() {
+    let fx = Fixture::scenario("backport-three-commits");
+    let evil = "st;touch${IFS}PWNED;";
+    fx.steps(
+        r#"
+[[step]]
+remote = { name = "origin", path = "public/cargo.git" }
+[[step]]
+remote = { name = "security-fork", path = "private/cargo-ghsa-r5w3-xm58-jv6j.git" }
+"#,
+    );
+    fx.git(&["branch", evil, "stable"]);
+    let run = backport(&fx, &["--onto", evil, "--public-remote", "origin"]);
+    run.assert_code(0);
+    let step = run.json()["next_steps"][0].as_str().unwrap().to_string();
+    assert_eq!(
+        step,
+        format!("git push security-fork 'security-release/{evil}'")
+    );
+    let out = fx
+        .env(&mut std::process::Command::new("sh"))
+        .args(["-c", &step])
+        .current_dir(&fx.repo)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !fx.repo.join("PWNED").exists(),
+        "the printed command ran `touch`"
+    );
+    let pushed = fx.git_in(
+        &fx.root().join("private/cargo-ghsa-r5w3-xm58-jv6j.git"),
+        &["for-each-ref", "--format=%(refname)"],
+    );
+    assert_eq!(pushed, format!("refs/heads/security-release/{evil}"));
 }

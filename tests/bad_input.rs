@@ -167,3 +167,251 @@ fn workspace_below_the_repository_root() {
     inside.assert_code(0).assert_status("version-bump", "pass");
     assert_eq!(before, fx.state());
 }
+
+/// Every flag and key that takes a number or a URL, with values that
+/// overflow, are not numbers, or are not URLs: each is a clear error
+/// (exit 2, naming the flag or key), never a panic, and the repository is
+/// left as it was. `run_tool` fails the test on any panic message.
+#[test]
+fn hostile_numbers_and_urls_are_refused() {
+    let fx = Fixture::scenario("good-fix");
+    let before = fx.state();
+    let numbers = [
+        "1e300",
+        "18446744073709551615",
+        "-1",
+        "nan",
+        "inf",
+        "1e-300",
+        "abc",
+        "",
+    ];
+    let urls = [
+        "http://[::1",
+        "https://",
+        "sparse+http://a b/",
+        "http://%zz/",
+        "sparse+",
+        "ftp://example.com/",
+        "http://example.com/?q=1",
+    ];
+    let mut cases: Vec<(Vec<String>, String)> = Vec::new();
+    for v in numbers {
+        for (command, flag) in [
+            ("check", "--timeout"),
+            ("check", "--ci-timeout"),
+            ("check", "--semver-timeout"),
+            ("backport", "--timeout"),
+            ("backport", "--ci-timeout"),
+            ("backport", "--semver-timeout"),
+            ("verify-published", "--timeout"),
+            ("verify-published", "--wait"),
+        ] {
+            if flag == "--wait" && v == "1e-300" {
+                continue; // no wait at all, which --wait 0 also means
+            }
+            cases.push((vec![command.into(), flag.into(), v.into()], flag.into()));
+        }
+    }
+    // 0 means "do not wait", but it is no time limit.
+    cases.push((
+        vec!["check".into(), "--timeout".into(), "0".into()],
+        "--timeout".into(),
+    ));
+    for v in urls {
+        for command in ["check", "backport", "verify-published"] {
+            cases.push((
+                vec![command.into(), "--index".into(), v.into()],
+                "index URL".into(),
+            ));
+            cases.push((
+                vec![
+                    command.into(),
+                    "--offline".into(),
+                    "--index".into(),
+                    v.into(),
+                ],
+                "index URL".into(),
+            ));
+        }
+    }
+    // `advisory` writes URLs into RustSec and OSV files (where a query is fine).
+    for v in urls.iter().filter(|u| !u.contains('?')) {
+        for flag in ["--url", "--reference"] {
+            cases.push((
+                vec![
+                    "advisory".into(),
+                    "--offline".into(),
+                    flag.into(),
+                    (*v).into(),
+                ],
+                flag.into(),
+            ));
+        }
+    }
+    for name in ["a=b", "", "bad name"] {
+        cases.push((
+            vec!["verify-published".into(), "--registry".into(), name.into()],
+            "registry name".into(),
+        ));
+    }
+    for (args, needle) in &cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = fx.run(&args);
+        run.assert_code(2);
+        assert!(run.stderr.contains("error"), "{args:?}:\n{run:?}");
+        assert!(
+            run.stderr.contains(needle.as_str()),
+            "{args:?} should name {needle}:\n{run:?}"
+        );
+    }
+
+    // The same values in the configuration name the file and the key.
+    for (key, value) in [
+        ("index", "\"http://[::1\""),
+        ("ci-timeout", "1e300"),
+        ("semver-timeout", "-1"),
+        ("ci-timeout", "nan"),
+        ("ci-timeout", "\"10\""),
+    ] {
+        let manifest = fx.read("Cargo.toml");
+        let edited = manifest.replace(
+            "[workspace.metadata.security-release]",
+            &format!("[workspace.metadata.security-release]\n{key} = {value}"),
+        );
+        fx.write("Cargo.toml", &edited);
+        let run = fx.run(&["check", "--offline"]);
+        fx.write("Cargo.toml", &manifest);
+        run.assert_code(2);
+        assert!(
+            run.stderr.contains("Cargo.toml") && run.stderr.contains(key),
+            "`{key} = {value}`:\n{run:?}"
+        );
+    }
+    assert_eq!(before, fx.state(), "repository changed");
+}
+
+#[test]
+fn manifest_path_must_name_a_cargo_toml() {
+    let fx = Fixture::scenario("good-fix");
+    let repo = fx.repo.clone();
+    assert_refused(&fx, &repo, &["--manifest-path", "."], "is a directory");
+    assert_refused(
+        &fx,
+        &repo,
+        &["--manifest-path", "crates/cargo-util/src/lib.rs"],
+        "must name a `Cargo.toml` file",
+    );
+}
+
+/// For CI: an exit-2 error is still a JSON document on stdout, whether clap
+/// or the command refused the input; the exit code stays 2.
+#[test]
+fn errors_are_a_json_document_with_format_json() {
+    let fx = Fixture::scenario("good-fix");
+    for args in [
+        &[
+            "check",
+            "--format",
+            "json",
+            "--offline",
+            "--base",
+            "no-such-rev",
+        ][..],
+        &["check", "--format=json", "--ci-timeout", "1e300"][..],
+        &["verify-published", "--format", "json", "--ci", "true"][..],
+    ] {
+        let run = fx.run(args);
+        run.assert_code(2);
+        let doc = run.json();
+        assert_eq!(doc["status"], "error", "{run:?}");
+        assert_eq!(doc["exit_code"], 2, "{run:?}");
+        assert_eq!(doc["schema_version"], 2, "{run:?}");
+        assert_eq!(doc["command"], args[0], "{run:?}");
+        let error = doc["error"].as_str().unwrap_or_default();
+        assert!(!error.is_empty() && !error.contains("Usage:"), "{run:?}");
+        assert!(doc["sections"].as_array().is_some_and(Vec::is_empty));
+    }
+    let run = fx.run(&[
+        "check",
+        "--format",
+        "json",
+        "--offline",
+        "--base",
+        "no-such-rev",
+    ]);
+    assert!(
+        run.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("no-such-rev"),
+        "{run:?}"
+    );
+}
+
+/// `--help` of each subcommand: its own flags, the configuration flags it
+/// uses, the global ones under their own heading, the check ids, an
+/// example; a configuration flag a subcommand does not use is refused.
+#[test]
+fn help_shows_what_each_subcommand_uses() {
+    let fx = Fixture::empty();
+    let help = |cmd: &str| {
+        let run = fx.run(&[cmd, "--help"]);
+        run.assert_code(0);
+        run.stdout
+    };
+    let check = help("check");
+    for text in [
+        "Global options:",
+        "--timeout <SECS>",
+        "--branch <NAME[:LINE]>",
+        "Example:",
+    ] {
+        assert!(check.contains(text), "check --help lacks {text}:\n{check}");
+    }
+    assert!(
+        check.contains("temporary-patches") && check.contains("clean-tree"),
+        "{check}"
+    );
+    assert!(!check.contains("--bump"), "{check}");
+    let verify = help("verify-published");
+    assert!(
+        verify.contains("--wait <SECS>") && verify.contains("Example:"),
+        "{verify}"
+    );
+    for unused in [
+        "--ci <",
+        "--changelog",
+        "--bump",
+        "--manual",
+        "--ci-timeout",
+    ] {
+        assert!(
+            !verify.contains(unused),
+            "verify-published lists {unused}:\n{verify}"
+        );
+    }
+    let advisory = help("advisory");
+    assert!(
+        advisory.contains("--cvss <VECTOR>") && advisory.contains("Example:"),
+        "{advisory}"
+    );
+    for unused in ["--ci <", "--index", "--ci-timeout"] {
+        assert!(
+            !advisory.contains(unused),
+            "advisory lists {unused}:\n{advisory}"
+        );
+    }
+    let backport = help("backport");
+    assert!(
+        backport.contains("--bump <POLICY>") && backport.contains("Example:"),
+        "{backport}"
+    );
+    let run = fx.run(&["verify-published", "--ci", "true"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr
+            .contains("`--ci` is not used by `verify-published`"),
+        "{run:?}"
+    );
+}

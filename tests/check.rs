@@ -282,15 +282,27 @@ fn skipped_checks_are_skip_not_pass() {
 fn explicit_base_narrows_the_fix() {
     let fx = Fixture::scenario("messy-commits");
     let run = fx.check(&["--base", "fix-path-traversal~1"]);
-    let facts = &run.json()["sections"][0]["facts"];
-    let commits = facts
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["key"] == "commits")
-        .unwrap();
+    let section = &run.json()["sections"][0];
+    let fact = |key: &str| {
+        section["facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["key"] == key)
+            .unwrap_or_else(|| panic!("no fact `{key}`:\n{run:?}"))
+    };
     // side's commit and the merge: the fixup and the fix are below BASE.
-    assert_eq!(commits["value"], "2", "{run:?}");
+    // Facts are typed: a number, full commit ids, a list.
+    assert_eq!(fact("commits")["value"], 2, "{run:?}");
+    assert_eq!(fact("head")["value"], fx.git(&["rev-parse", "HEAD"]));
+    assert_eq!(
+        fact("base")["value"],
+        fx.git(&["rev-parse", "fix-path-traversal~1"])
+    );
+    assert_eq!(fact("base")["note"], "--base fix-path-traversal~1");
+    assert!(fact("changed-crates")["value"].is_array(), "{run:?}");
+    // Every section carries its own status, the worst of its rows.
+    assert_eq!(section["status"], run.json()["status"], "{run:?}");
 }
 
 #[test]
@@ -321,4 +333,256 @@ fn color_follows_the_color_flag() {
         markdown.stdout.contains("- [x] **version-bump**"),
         "{markdown:?}"
     );
+}
+
+/// A fix often comes from a reporter's branch, and such a branch can
+/// commit a `.cargo/config.toml` naming a `build.rustc-wrapper` and a
+/// `rust-toolchain.toml` pointing rustup at a toolchain `path`; cargo runs
+/// both. Rows that build nothing (here `lockfile`'s `cargo metadata`) must
+/// run neither: no marker file may appear.
+#[test]
+fn rows_that_build_nothing_run_no_repository_code() {
+    let fx = Fixture::scenario("good-fix");
+    let root = fx.root().to_path_buf();
+    let sysroot = {
+        let out = std::process::Command::new("rustc")
+            .args(["--print", "sysroot"])
+            .output()
+            .expect("run rustc");
+        std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    };
+    support::write_script(
+        &root.join("evil/wrapper"),
+        &format!("touch '{}/PWNED-wrapper'\nexec \"$@\"", root.display()),
+    );
+    for tool in ["cargo", "rustc"] {
+        support::write_script(
+            &root.join("evil/toolchain/bin").join(tool),
+            &format!(
+                "touch '{}/PWNED-{tool}'\nexec '{}/bin/{tool}' \"$@\"",
+                root.display(),
+                sysroot.display()
+            ),
+        );
+    }
+    fx.write(
+        ".cargo/config.toml",
+        &format!(
+            "[build]\nrustc-wrapper = \"{}/evil/wrapper\"\n",
+            root.display()
+        ),
+    );
+    fx.write(
+        "rust-toolchain.toml",
+        &format!(
+            "[toolchain]\npath = \"{}/evil/toolchain\"\n",
+            root.display()
+        ),
+    );
+    fx.commit("Build with the project's own toolchain\n\nThe reporter's setup.");
+    let rustup = std::process::Command::new("rustup")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let markers = || -> Vec<String> {
+        std::fs::read_dir(&root)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("PWNED"))
+            .collect()
+    };
+    // As the user's shell would run it: `cargo` through rustup, no
+    // toolchain chosen by the environment.
+    let clean_env = |cmd: &mut std::process::Command| {
+        for var in [
+            "RUSTUP_TOOLCHAIN",
+            "CARGO",
+            "RUSTC",
+            "RUSTC_WRAPPER",
+            "RUSTC_WORKSPACE_WRAPPER",
+        ] {
+            cmd.env_remove(var);
+        }
+    };
+    // Armed: plain cargo runs the wrapper (and, under rustup, the toolchain).
+    let mut armed = std::process::Command::new("cargo");
+    armed
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .current_dir(&fx.repo);
+    clean_env(&mut armed);
+    armed.output().expect("run cargo");
+    let found = markers();
+    assert!(found.contains(&"PWNED-wrapper".to_string()), "{found:?}");
+    if rustup {
+        assert!(found.contains(&"PWNED-cargo".to_string()), "{found:?}");
+    }
+    for m in found {
+        std::fs::remove_file(root.join(m)).unwrap();
+    }
+
+    let run = support::run_tool(
+        &fx.repo,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--offline",
+            "--skip",
+            "ci",
+            "--skip",
+            "semver",
+        ],
+        |cmd| {
+            fx.env(cmd);
+            clean_env(cmd);
+        },
+    );
+    // cargo did resolve the workspace, without running either.
+    run.assert_status("lockfile", "pass");
+    assert_eq!(markers(), Vec::<String>::new(), "{run:?}");
+
+    // Started by `cargo` inside the checkout, rustup hands the tool the
+    // file's toolchain path: it is not passed on, and the user is warned
+    // (also where stderr is a log, not a terminal), unless -q.
+    let started_by = |cmd: &mut std::process::Command| {
+        fx.env(cmd);
+        clean_env(cmd);
+        cmd.env("RUSTUP_TOOLCHAIN", root.join("evil/toolchain"))
+            .env("RUSTUP_TOOLCHAIN_SOURCE", "toolchain-file");
+    };
+    let args = [
+        "check",
+        "--format",
+        "json",
+        "--offline",
+        "--skip",
+        "ci",
+        "--skip",
+        "semver",
+    ];
+    let run = support::run_tool(&fx.repo, &args, started_by);
+    run.assert_status("lockfile", "pass");
+    assert!(
+        run.stderr.contains("warning: ") && run.stderr.contains("rust-toolchain file chose"),
+        "{run:?}"
+    );
+    if rustup {
+        assert_eq!(markers(), Vec::<String>::new(), "{run:?}");
+    }
+    let quiet = support::run_tool(&fx.repo, &[&args[..], &["-q"]].concat(), started_by);
+    assert!(quiet.stderr.is_empty(), "{quiet:?}");
+}
+
+/// One root cause, reported once: cargo cannot load the `[patch]` on the
+/// private fork, `temporary-patches` names it, and `ci`, `lockfile` and
+/// `semver` point to it instead of repeating cargo's error. A hint never suggests
+/// --offline to a run that has it.
+#[test]
+fn hints_fit_the_situation() {
+    let fx = Fixture::scenario("demo");
+    let run = fx.check(&[]);
+    run.assert_status("temporary-patches", "fail")
+        .assert_detail(
+            "temporary-patches",
+            "file",
+            "Cargo.toml",
+            "tar-rs-ghsa-r5w3-xm58-jv6j",
+        );
+    run.assert_status("ci", "fail")
+        .assert_status("lockfile", "error");
+    for id in ["ci", "lockfile"] {
+        let row = run.row(id);
+        let text = row["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["message"].as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            text.contains(
+                "cannot load `tar` from https://github.com/rust-lang/tar-rs-ghsa-r5w3-xm58-jv6j"
+            ) && text.contains("`temporary-patches`"),
+            "{id}: {text}"
+        );
+        assert!(
+            !text.contains("Caused by"),
+            "{id} repeats cargo's error: {text}"
+        );
+        assert!(
+            row["hint"].as_str().unwrap().contains("temporary-patches"),
+            "{run:?}"
+        );
+    }
+
+    let fx = Fixture::scenario("good-fix");
+    // An edition cargo does not know: only cargo itself refuses it.
+    let manifest = fx.read("Cargo.toml");
+    fx.write(
+        "Cargo.toml",
+        &manifest.replacen("edition = \"2021\"", "edition = \"2099\"", 1),
+    );
+    let run = fx.check(&["--skip", "ci", "--skip", "semver"]);
+    run.assert_status("lockfile", "error");
+    let hint = run.row("lockfile")["hint"].as_str().unwrap();
+    assert!(hint.contains("fix the cargo error"), "{run:?}");
+    assert!(!hint.contains("--offline"), "{run:?}");
+}
+
+/// CI logs are no terminal: progress is off by default there, `-v` turns
+/// it on, `-vv` adds every command the tool runs; stdout stays the report.
+#[test]
+fn verbose_output_reaches_a_log_and_vv_shows_commands() {
+    let fx = Fixture::scenario("good-fix");
+    let only = ["--skip", "ci", "--skip", "semver"];
+    let quiet = fx.check(&only);
+    assert!(quiet.stderr.is_empty(), "{quiet:?}");
+    let v = fx.check(&[&only[..], &["-v"]].concat());
+    assert!(v.stderr.contains("Checking version-bump"), "{v:?}");
+    assert!(!v.stderr.contains("Running `"), "{v:?}");
+    let vv = fx.check(&[&only[..], &["-vv"]].concat());
+    assert!(vv.stderr.contains("Checking version-bump"), "{vv:?}");
+    assert!(
+        vv.stderr.contains("Running `") && vv.stderr.contains(" metadata --format-version 1"),
+        "{vv:?}"
+    );
+    assert_eq!(vv.json()["status"], quiet.json()["status"]);
+}
+
+/// Markdown is pasted into the advisory thread: a commit subject cannot
+/// mention anyone, link or hide text there, and no local path shows.
+#[test]
+fn markdown_is_safe_to_paste() {
+    let fx = Fixture::scenario("good-fix");
+    fx.commit(
+        "Thank @alice for [the report](https://evil.example/) <!-- hidden --> and `more, at length here\n\n\
+         Credit where it is due.",
+    );
+    let run = fx.run(&[
+        "check",
+        "--offline",
+        "--format",
+        "markdown",
+        "--skip",
+        "semver",
+        "--ci",
+        "false",
+    ]);
+    run.assert_code(1);
+    let root = fx.root().canonicalize().unwrap();
+    assert!(
+        !run.stdout.contains(&*fx.root().to_string_lossy())
+            && !run.stdout.contains(&*root.to_string_lossy()),
+        "{run:?}"
+    );
+    for literal in [
+        "log: target/security-release/ci/logs/",
+        "`@alice`",
+        "\\[the report\\](https://evil.example/)",
+        "\\<!-- hidden --\\>",
+        "\\`more",
+    ] {
+        assert!(run.stdout.contains(literal), "{literal}:\n{run:?}");
+    }
 }

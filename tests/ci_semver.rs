@@ -120,7 +120,12 @@ fn ci_that_changes_the_tree_gets_no_receipt() {
     let flags = args(ONLY_CI, &["--ci", &ci]);
     let run = fx.check(&flags);
     run.assert_status("ci", "pass");
-    run.assert_detail("ci", "file", "coverage.txt", "left 1 change(s)");
+    run.assert_detail(
+        "ci",
+        "file",
+        "coverage.txt",
+        "left 1 change in the work tree",
+    );
     std::fs::remove_file(fx.repo.join("coverage.txt")).unwrap();
     fx.check(&flags).assert_status("ci", "pass");
     assert_eq!(
@@ -267,7 +272,7 @@ fn semver_accepts_a_declared_minor_bump_below_1_0() {
 }
 
 #[test]
-fn semver_missing_binary_fails_with_the_install_command() {
+fn semver_missing_binary_cannot_verify_and_names_the_install_command() {
     let fx = Fixture::scenario("good-fix");
     // A PATH with git only, and a CARGO_HOME without the binary.
     let bin = fx.root().join("bin");
@@ -291,7 +296,8 @@ fn semver_missing_binary_fails_with_the_install_command() {
             fx.env(cmd).env("PATH", &bin).env("CARGO_HOME", &home);
         },
     );
-    run.assert_status("semver", "fail");
+    // Nothing is known about the API: "could not verify", exit 2.
+    run.assert_status("semver", "error").assert_code(2);
     let hint = run.row("semver")["hint"].as_str().unwrap_or("");
     assert!(
         hint.contains("cargo install --locked cargo-semver-checks@0.51.0"),
@@ -332,11 +338,15 @@ fn branch_whose_backport_does_not_build_fails_in_a_removed_worktree() {
         .find(|f| f["key"] == "base")
         .unwrap();
     assert!(
-        base["value"]
+        base["note"]
             .as_str()
             .unwrap()
             .contains("merge-base with stable"),
         "{base}"
+    );
+    assert_eq!(
+        base["value"],
+        fx.git(&["merge-base", "security-release/stable", "stable"])
     );
     // The worktree is gone, and the user's repository is as it was.
     assert_no_worktrees(&fx);
@@ -470,4 +480,187 @@ fn which(name: &str) -> std::path::PathBuf {
         .map(|d| d.join(name))
         .find(|p| p.is_file())
         .unwrap_or_else(|| panic!("{name} not on PATH"))
+}
+
+/// A fake `cargo-semver-checks`, first on PATH. Like the real one it
+/// rewrites Cargo.lock. Where `FAKE_SEMVER_SLOW` says (`all`, or
+/// `worktree`: only in a temporary worktree, whose HEAD is detached) it
+/// then touches `semver-started` and waits; ended by SIGTERM, it writes
+/// Cargo.lock once more and touches `semver-ended`, the way a child busy
+/// rewriting the lockfile would. Elsewhere it passes at once.
+fn fake_semver_checks(fx: &Fixture) -> std::ffi::OsString {
+    let bin = fx.root().join("fake-bin");
+    let root = fx.root().display();
+    let script = format!(
+        r#"echo 'rewritten by the fake cargo-semver-checks' >> Cargo.lock
+slow=no
+case "$FAKE_SEMVER_SLOW" in
+    all) slow=yes ;;
+    worktree) [ "$(git rev-parse --abbrev-ref HEAD)" = HEAD ] && slow=yes ;;
+esac
+if [ $slow = no ]; then
+    echo '     Summary no semver update required' >&2
+    exit 0
+fi
+trap 'echo "written while being ended" >> Cargo.lock; touch "{root}/semver-ended"; exit 143' TERM
+touch "{root}/semver-started"
+while :; do sleep 1; done
+"#
+    );
+    support::write_script(&bin.join("cargo-semver-checks"), &script);
+    let mut dirs = vec![bin];
+    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap()));
+    std::env::join_paths(dirs).unwrap()
+}
+
+/// Starts the tool with the fake cargo-semver-checks, waits until the fake
+/// is waiting, sends `signal`, and returns the tool's exit code.
+fn signal_during_semver(fx: &Fixture, slow: &str, args: &[&str], signal: &str) -> Option<i32> {
+    let path = fake_semver_checks(fx);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-security-release"));
+    fx.env(&mut cmd)
+        .args(args)
+        .env("PATH", path)
+        .env("FAKE_SEMVER_SLOW", slow)
+        .current_dir(&fx.repo)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = cmd.spawn().expect("start the tool");
+    let started = fx.root().join("semver-started");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !started.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the fake semver-checks never started"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "the tool ended early");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    if slow == "worktree" {
+        assert_eq!(
+            worktrees(fx),
+            2,
+            "the temporary worktree exists while semver runs"
+        );
+    }
+    let sent = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    child.wait().unwrap().code()
+}
+
+#[test]
+fn sigterm_during_semver_restores_the_lockfile_after_ending_the_child() {
+    let fx = Fixture::scenario("good-fix");
+    let before = fx.state();
+    let code = signal_during_semver(
+        &fx,
+        "all",
+        &[
+            "check",
+            "--format",
+            "json",
+            "--offline",
+            "--skip",
+            "ci",
+            "--skip",
+            "lockfile",
+        ],
+        "-TERM",
+    );
+    assert_eq!(code, Some(143), "128 + SIGTERM");
+    // The child was ended by the tool, and wrote Cargo.lock while it ended;
+    // the restore came after that, byte for byte.
+    assert!(
+        fx.root().join("semver-ended").exists(),
+        "the child was not ended"
+    );
+    let after = fx.state();
+    assert!(
+        after.files["Cargo.lock"] == before.files["Cargo.lock"],
+        "Cargo.lock:\n{}",
+        String::from_utf8_lossy(&after.files["Cargo.lock"])
+    );
+    assert!(after == before, "the repository changed");
+}
+
+#[test]
+fn sighup_during_a_branch_semver_removes_the_worktree() {
+    let fx = Fixture::scenario("branch-broken-backport");
+    let before = fx.state();
+    let code = signal_during_semver(
+        &fx,
+        "worktree",
+        &[
+            "check",
+            "--format",
+            "json",
+            "--offline",
+            "--skip",
+            "ci",
+            "--skip",
+            "lockfile",
+            "--branch",
+            "security-release/stable",
+        ],
+        "-HUP",
+    );
+    assert_eq!(code, Some(129), "128 + SIGHUP");
+    assert!(
+        fx.root().join("semver-ended").exists(),
+        "the child was not ended"
+    );
+    assert_no_worktrees(&fx);
+    assert_eq!(fx.state(), before);
+}
+
+#[test]
+fn time_limits_end_ci_and_semver_and_make_the_rows_error() {
+    let fx = Fixture::scenario("good-fix");
+    let before = fx.state();
+    let path = fake_semver_checks(&fx);
+    let run = support::run_tool(
+        &fx.repo,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--offline",
+            "--skip",
+            "lockfile",
+            "--ci",
+            "sleep 600",
+            "--ci-timeout",
+            "0.5",
+            "--semver-timeout",
+            "0.5",
+        ],
+        |cmd| {
+            fx.env(cmd)
+                .env("PATH", &path)
+                .env("FAKE_SEMVER_SLOW", "all");
+        },
+    );
+    run.assert_status("ci", "error")
+        .assert_status("semver", "error");
+    // Nothing failed: the tool could not verify, exit 2.
+    run.assert_code(2);
+    for (id, key) in [("ci", "ci-timeout"), ("semver", "semver-timeout")] {
+        let row = run.row(id);
+        assert!(
+            row["summary"]
+                .as_str()
+                .unwrap()
+                .contains("did not finish within 500ms"),
+            "{run:?}"
+        );
+        assert!(row["hint"].as_str().unwrap().contains(key), "{run:?}");
+    }
+    assert!(
+        fx.root().join("semver-ended").exists(),
+        "semver-checks was not ended"
+    );
+    assert_eq!(fx.state(), before, "Cargo.lock or the work tree changed");
 }

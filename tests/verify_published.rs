@@ -97,7 +97,7 @@ fn missing_yanked_and_many_versions() {
         )
         .assert_detail("registry", "crate", "cargo", "has no crate `cargo`");
     let run = verify(&fx, &server, &["--crate", "cargo-util@0.2.99"]);
-    run.assert_detail("registry", "crate", "cargo-util", "has 40 other version(s)");
+    run.assert_detail("registry", "crate", "cargo-util", "has 40 other versions");
 }
 
 #[test]

@@ -46,19 +46,24 @@ pub fn check(run: &Run, target: &Target, result: Oid) -> BuildOutcome {
     cx.shell
         .status("Checking", format!("{} (`{command}`)", target.branch));
     let started = Instant::now();
-    let output = cargo_command(&wt.path.join(&cx.ws_dir))
-        .args(&args)
+    let mut cmd = cargo_command(&wt.path.join(&cx.ws_dir));
+    cmd.args(&args)
         // Builds stay warm in the user's target directory.
-        .env("CARGO_TARGET_DIR", &cx.target_dir)
-        .output();
+        .env("CARGO_TARGET_DIR", &cx.target_dir);
+    // In its own process group, ended with the tool, and no longer than a
+    // CI command may run.
+    let output = crate::process::output(&mut cmd, Some(cx.config.ci_timeout));
     let seconds = started.elapsed().as_secs_f64();
     let _ = wt.remove();
     let output = match output {
         Ok(o) => o,
         Err(e) => return BuildOutcome::Error(format!("cannot run cargo: {e}")),
     };
-    if output.status.success() {
+    if output.ended.success() {
         return BuildOutcome::Passed { command, seconds };
+    }
+    if output.ended.code().is_none() {
+        return BuildOutcome::Error(format!("`{command}` {}", output.ended.describe()));
     }
     let stderr = String::from_utf8_lossy(&output.stderr);
     let mut errors: Vec<String> = stderr

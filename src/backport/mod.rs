@@ -697,18 +697,13 @@ fn merge_into(
 /// The ancestor and "theirs" trees of a merge-forward merge, with the
 /// previous line's versions pinned to the target's.
 pub fn merge_inputs(run: &Run, tip: Oid, from: Oid) -> Result<(Oid, Oid)> {
-    let repo = &run.cx.repo;
-    let base = repo.merge_base(tip, from)?;
-    let pinned = pick::pinned_files(run);
-    let members = pick::members(run);
-    let files: Vec<String> = repo
-        .changed_paths(base, from)?
-        .into_iter()
-        .filter(|f| pinned.contains(f))
-        .collect();
+    let cx = run.cx;
+    let base = cx.repo.merge_base(tip, from)?;
+    let pins = pick::Pins::new(run)?;
+    let files = pins.touched(&cx.repo, base, from)?;
     Ok((
-        pick::pinned_tree(repo, base, tip, &files, &members)?,
-        pick::pinned_tree(repo, from, tip, &files, &members)?,
+        pins.tree(cx, base, tip, &files)?,
+        pins.tree(cx, from, tip, &files)?,
     ))
 }
 

@@ -11,9 +11,11 @@ use semver::Version;
 
 use super::result::{Conflict, ConflictKind, Picked, Prerequisite, Skipped, TargetResult};
 use super::{Run, Target, versions};
+use crate::context::Context;
 use crate::git::{CommitInfo, Oid, Repo, TreeMerge};
 use crate::presence::{self, Fix, Match};
-use crate::workspace;
+use crate::release::{lockfiles, policy};
+use crate::workspace::{self, AtCommit};
 
 /// The crates whose main-branch version differs from what the target ships:
 /// crate → (main's version, the target's).
@@ -40,8 +42,7 @@ pub struct Picker<'a> {
     pub run: &'a Run<'a>,
     pub target: &'a Target,
     present: Vec<Option<Match>>,
-    members: BTreeSet<String>,
-    pinned_files: BTreeSet<String>,
+    pins: Pins,
     /// Set on the second pass, once the plan says what the target ships.
     pub rewrite: Option<VersionMap>,
 }
@@ -64,8 +65,7 @@ impl<'a> Picker<'a> {
             run,
             target,
             present,
-            members: members(run),
-            pinned_files: pinned_files(run),
+            pins: Pins::new(run)?,
             rewrite: None,
         })
     }
@@ -132,7 +132,8 @@ impl<'a> Picker<'a> {
     /// The commit's parent and its own tree, with versions pinned to what
     /// `current` has.
     pub fn pinned_pair(&self, commit: &CommitInfo, current: Oid) -> Result<(Oid, Oid)> {
-        let repo = &self.run.cx.repo;
+        let cx = self.run.cx;
+        let repo = &cx.repo;
         let parent = repo.first_parent(commit.id)?.ok_or_else(|| {
             anyhow!(
                 "fix commit {} has no parent to diff against",
@@ -141,14 +142,10 @@ impl<'a> Picker<'a> {
         })?;
         // A file the commit leaves alone merges as ours whatever its
         // versions say, so only the files it touches need pinning.
-        let to_pin: Vec<String> = repo
-            .changed_paths(parent, commit.id)?
-            .into_iter()
-            .filter(|f| self.pinned_files.contains(f))
-            .collect();
+        let to_pin = self.pins.touched(repo, parent, commit.id)?;
         Ok((
-            pinned_tree(repo, parent, current, &to_pin, &self.members)?,
-            pinned_tree(repo, commit.id, current, &to_pin, &self.members)?,
+            self.pins.tree(cx, parent, current, &to_pin)?,
+            self.pins.tree(cx, commit.id, current, &to_pin)?,
         ))
     }
 
@@ -232,64 +229,112 @@ impl<'a> Picker<'a> {
     }
 }
 
-/// Workspace members by name (at HEAD and BASE), for telling requirements
-/// on members from requirements on external packages.
-pub fn members(run: &Run) -> BTreeSet<String> {
-    let cx = run.cx;
-    cx.head_ws
-        .members
-        .iter()
-        .chain(cx.base_ws.iter().flat_map(|w| &w.members))
-        .map(|m| m.name.clone())
-        .collect()
+/// What is decided per target and so held at the target's values during
+/// a pick or merge: versions and member requirements in the workspace's
+/// manifests (not, say, test fixtures that happen to be manifests), member
+/// entries of every tracked lockfile, and version strings in the files that
+/// show versions to users (READMEs, `html_root_url`).
+pub struct Pins {
+    files: BTreeSet<String>,
+    /// Workspace members by name (at HEAD and BASE), for telling
+    /// requirements on members from requirements on external packages.
+    members: BTreeSet<String>,
+    doc_files: BTreeSet<String>,
 }
 
-/// The files whose versions are decided per target: the workspace's
-/// manifests (not, say, test fixtures that happen to be manifests) and its
-/// Cargo.lock.
-pub fn pinned_files(run: &Run) -> BTreeSet<String> {
-    let cx = run.cx;
-    let mut files: BTreeSet<String> = cx
-        .head_ws
-        .manifests
-        .iter()
-        .chain(cx.base_ws.iter().flat_map(|w| &w.manifests))
-        .map(|(path, _)| path.clone())
-        .collect();
-    files.insert(workspace::join(&cx.ws_dir, "Cargo.lock"));
-    files
-}
-
-/// The tree of `commit` with version fields, member requirements and
-/// member lock entries set to what `reference` has: the merge then carries
-/// everything a commit changes except main's versions.
-pub fn pinned_tree(
-    repo: &Repo,
-    commit: Oid,
-    reference: Oid,
-    files: &[String],
-    members: &BTreeSet<String>,
-) -> Result<Oid> {
-    let at = repo.tree_at(commit)?;
-    let wanted = repo.tree_at(reference)?;
-    let mut edits = Vec::new();
-    for path in files {
-        let (Some(text), Some(want)) = (at.read(path)?, wanted.read(path)?) else {
-            continue;
+impl Pins {
+    pub fn new(run: &Run) -> Result<Pins> {
+        let cx = run.cx;
+        let repo = &cx.repo;
+        let members: BTreeSet<String> = cx
+            .head_ws
+            .members
+            .iter()
+            .chain(cx.base_ws.iter().flat_map(|w| &w.members))
+            .map(|m| m.name.clone())
+            .collect();
+        let mut files: BTreeSet<String> = cx
+            .head_ws
+            .manifests
+            .iter()
+            .chain(cx.base_ws.iter().flat_map(|w| &w.manifests))
+            .map(|(path, _)| path.clone())
+            .collect();
+        files.insert(workspace::join(&cx.ws_dir, "Cargo.lock"));
+        files.extend(lockfiles::other_lockfiles(
+            repo,
+            &cx.ws_dir,
+            cx.head.commit,
+        )?);
+        // The fix's HEAD as committed (`--continue` may run long after the
+        // work tree moved on).
+        let head = AtCommit {
+            tree: repo.tree_at(cx.head.commit)?,
+            label: "the fix's HEAD".to_string(),
         };
-        let (Ok(text), Ok(want)) = (String::from_utf8(text), String::from_utf8(want)) else {
-            continue;
-        };
-        let pinned = if path.ends_with("Cargo.lock") {
-            versions::pin_lockfile(&text, &want, members)
-        } else {
-            versions::pin_manifest(&text, &want, members)
-        };
-        if let Some(p) = pinned {
-            edits.push((path.clone(), p.into_bytes()));
-        }
+        let doc_files: BTreeSet<String> =
+            policy::version_files(&cx.head_ws, cx.config.version_files.as_deref(), &head)
+                .into_iter()
+                .collect();
+        files.extend(doc_files.iter().cloned());
+        Ok(Pins {
+            files,
+            members,
+            doc_files,
+        })
     }
-    repo.tree_with_files(repo.tree_id(commit)?, &edits)
+
+    /// The pinned files `from..to` changes: only those need pinning, since a
+    /// file a commit leaves alone merges as ours whatever it says.
+    pub fn touched(&self, repo: &Repo, from: Oid, to: Oid) -> Result<Vec<String>> {
+        Ok(repo
+            .changed_paths(from, to)?
+            .into_iter()
+            .filter(|f| self.files.contains(f))
+            .collect())
+    }
+
+    /// The tree of `commit` with `files` set to what `reference` has in the
+    /// pinned places: the merge then carries everything a commit changes
+    /// except main's versions.
+    pub fn tree(&self, cx: &Context, commit: Oid, reference: Oid, files: &[String]) -> Result<Oid> {
+        let repo = &cx.repo;
+        let at = repo.tree_at(commit)?;
+        let wanted = repo.tree_at(reference)?;
+        let mut edits = Vec::new();
+        for path in files {
+            let (Some(text), Some(want)) = (at.read(path)?, wanted.read(path)?) else {
+                continue;
+            };
+            let (Ok(text), Ok(want)) = (String::from_utf8(text), String::from_utf8(want)) else {
+                continue;
+            };
+            let pinned = if path.ends_with("Cargo.lock") {
+                versions::pin_lockfile(&text, &want, &self.members)
+            } else if self.doc_files.contains(path) {
+                let mut text = text;
+                let mut changed = false;
+                for name in &self.members {
+                    if let (Some(have), Some(want)) = (
+                        cx.version_at(commit, name)?,
+                        cx.version_at(reference, name)?,
+                    ) && have != want
+                        && let Some(t) = policy::rewrite_version_mentions(&text, name, &have, &want)
+                    {
+                        text = t;
+                        changed = true;
+                    }
+                }
+                changed.then_some(text)
+            } else {
+                versions::pin_manifest(&text, &want, &self.members)
+            };
+            if let Some(p) = pinned {
+                edits.push((path.clone(), p.into_bytes()));
+            }
+        }
+        repo.tree_with_files(repo.tree_id(commit)?, &edits)
+    }
 }
 
 /// Is `path` a changelog (by the names projects use)?

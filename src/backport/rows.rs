@@ -4,7 +4,8 @@
 
 use super::result::*;
 use crate::git::short;
-use crate::report::{CheckResult, Detail, Section, Status};
+use crate::report::{CheckResult, Detail, FactValue, Section, Status};
+use crate::text::{command, count, count_with_verb};
 
 /// How much to list: everything (JSON, `-v`) or the first few.
 #[derive(Clone, Copy, Debug)]
@@ -35,10 +36,8 @@ const ROWS: [Row; 9] = [
 pub fn section(r: &TargetResult, opts: &RowOptions) -> Section {
     let t = &r.target;
     let mut section = Section::new(t.name.clone())
-        .fact(
-            "target",
-            format!("{} ({})", t.tip.name, short(t.tip.commit)),
-        )
+        .fact("target", t.tip.name.clone())
+        .fact("target-tip", FactValue::commit(t.tip.commit))
         .fact("branch", t.branch.clone())
         .fact("bump", r.policy.clone());
     if let Some(role) = &t.role {
@@ -46,24 +45,11 @@ pub fn section(r: &TargetResult, opts: &RowOptions) -> Section {
     }
     match &r.method {
         Method::CherryPick => {}
-        Method::HandMade(h) => {
-            section = section.fact(
-                "hand-made",
-                format!("{} ({})", h.branch.name, short(h.branch.commit)),
-            )
-        }
-        Method::Merge(m) => section = section.fact("merge chain", m.chain.join(" → ")),
+        Method::HandMade(h) => section = section.fact("hand-made", h.branch.name.clone()),
+        Method::Merge(m) => section = section.fact("merge-chain", m.chain.clone()),
     }
     if let Some(moved) = r.tip_moved {
-        section = section.fact(
-            "note",
-            format!(
-                "`{}` moved to {} since the backport started; the branch is built on {}",
-                t.name,
-                short(moved),
-                short(t.tip.commit)
-            ),
-        );
+        section = section.fact("tip-moved", FactValue::commit(moved));
     }
     section
         .checks
@@ -185,8 +171,8 @@ fn cherry_pick(r: &TargetResult, opts: &RowOptions) -> Option<CheckResult> {
         );
     }
     let summary = format!(
-        "{} commit(s) picked, {} skipped",
-        r.picked.len(),
+        "{} picked, {} skipped",
+        count(r.picked.len(), "commit"),
         r.skipped.len()
     );
     let row = if flagged > 0 {
@@ -232,35 +218,49 @@ fn conflict_details(
     }
     if shown < c.prerequisites.len() {
         row = row.detail(Detail::new(format!(
-            "context: {} more commit(s) touch these files (-v or --format json lists them)",
-            c.prerequisites.len() - shown
+            "context: {} more touch these files (-v or --format json lists them)",
+            count(c.prerequisites.len() - shown, "commit")
         )));
     }
     let hint = match &c.worktree {
-        Some(Ok(path)) => {
-            let files = c.files.join(" ");
-            format!(
-                "resolve the conflict in the worktree the tool left, then let it finish \
-                 (remaining picks, bump commit, branch, build):\n\
-                 cd {}\n\
-                 # edit {files}, then:\n\
-                 git add {files}\n\
-                 cargo security-release backport --continue\n\
-                 (`backport --abort` drops it; nothing was written for `{}`)",
-                path.display(),
-                t.name
-            )
-        }
+        Some(Ok(path)) => format!(
+            "resolve the conflict in the worktree the tool left, then let it finish \
+             (remaining picks, bump commit, branch, build):
+\
+             {}
+\
+             # edit {}, then:
+\
+             {}
+\
+             cargo security-release backport --continue
+\
+             (`backport --abort` drops it; nothing was written for `{}`)",
+            command(["cd"], [path.to_string_lossy()]),
+            command([], &c.files),
+            command(["git", "add", "--"], &c.files),
+            t.name
+        ),
         Some(Err(e)) => format!(
             "nothing was written for `{}`; --worktree could not leave the conflict for you: {e}",
             t.name
         ),
         None => format!(
             "nothing was written for `{}`. Rewriting the fix for an old line is the normal case: \
-             run `cargo security-release backport --onto {} --worktree` to resolve the conflict in a \
-             worktree, then `backport --continue`; or land the prerequisites first, or adopt a fix \
-             written by hand with `--onto {}=<branch>`",
-            t.name, t.name, t.name
+             run `{}` to resolve the conflict in a worktree, then `backport --continue`; or land the \
+             prerequisites first, or adopt a fix written by hand with `--onto {}=<branch>`",
+            t.name,
+            command(
+                [
+                    "cargo",
+                    "security-release",
+                    "backport",
+                    "--worktree",
+                    "--onto"
+                ],
+                [&t.name]
+            ),
+            t.name
         ),
     };
     row.hint(hint)
@@ -292,10 +292,10 @@ fn counterparts(r: &TargetResult, _: &RowOptions) -> Option<CheckResult> {
     if h.behind > 0 {
         details.push(
             Detail::new(format!(
-                "`{}` starts {} commit(s) behind `{}`'s tip ({}): the release will not have them, \
+                "`{}` starts {} behind `{}`'s tip ({}): the release will not have them, \
                  and merging it back needs a merge",
                 h.branch.name,
-                h.behind,
+                count(h.behind, "commit"),
                 t.name,
                 short(t.tip.commit)
             ))
@@ -305,9 +305,9 @@ fn counterparts(r: &TargetResult, _: &RowOptions) -> Option<CheckResult> {
     }
     let mapped = h.counterparts.len() - missing;
     let summary = format!(
-        "hand-made backport `{}`: {mapped} of {} fix commit(s) have a counterpart (or are not needed)",
+        "hand-made backport `{}`: {mapped} of {} have a counterpart (or are not needed)",
         h.branch.name,
-        h.counterparts.len()
+        count(h.counterparts.len(), "fix commit")
     );
     let row = if missing > 0 || h.behind > 0 {
         CheckResult::warn("counterparts", summary).hint(format!(
@@ -484,7 +484,11 @@ fn dependents(r: &TargetResult, _: &RowOptions) -> Option<CheckResult> {
     } else {
         CheckResult::pass(
             "dependents",
-            format!("{}{} requirement(s) raised", prefix(r), details.len()),
+            format!(
+                "{}{} raised",
+                prefix(r),
+                count(details.len(), "requirement")
+            ),
         )
         .details(details)
     })
@@ -525,9 +529,9 @@ fn lockfile(r: &TargetResult, _: &RowOptions) -> Option<CheckResult> {
         CheckResult::pass(
             "lockfile",
             format!(
-                "{}{} Cargo.lock entr(ies) updated",
+                "{}{} updated",
                 prefix(r),
-                details.len()
+                count(details.len(), "Cargo.lock entry")
             ),
         )
         .details(details)
@@ -552,9 +556,9 @@ fn doc_versions(r: &TargetResult, _: &RowOptions) -> Option<CheckResult> {
         CheckResult::pass(
             "doc-versions",
             format!(
-                "{}{} file(s) show the new version",
+                "{}{} the new version",
                 prefix(r),
-                plan.doc_updates.len()
+                count_with_verb(plan.doc_updates.len(), "file", "shows", "show")
             ),
         )
         .details(details),
@@ -656,13 +660,14 @@ fn external_deps(r: &TargetResult, opts: &RowOptions) -> Option<CheckResult> {
     let mut summary = Vec::new();
     if !ext.needs.is_empty() {
         summary.push(format!(
-            "{} external crate(s) the fix needs at main's version ({aligned} aligned)",
-            ext.needs.len()
+            "{} the fix needs at main's version ({aligned} aligned)",
+            count(ext.needs.len(), "external crate")
         ));
     }
     match &ext.locked {
         Some(_) if differing > 0 => summary.push(format!(
-            "{differing} external package(s) locked differently, {flagged} used by the fix's code"
+            "{} locked differently, {flagged} used by the fix's code",
+            count(differing, "external package")
         )),
         Some(_) => summary.push("external packages locked as on the main branch".to_string()),
         None => summary.push("no Cargo.lock on both sides to compare locked versions".to_string()),

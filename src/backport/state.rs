@@ -527,6 +527,7 @@ pub fn context(
     })?;
     let mut config = Config::from_manifest(&doc, &checkout.root_manifest)?;
     config.apply_flags(flags, global.offline);
+    config.index_timeout = global.timeout;
     config.branches = state
         .targets
         .iter()

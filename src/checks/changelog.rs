@@ -8,6 +8,7 @@ use super::CheckDef;
 use crate::context::Context;
 use crate::release::policy::{self, ChangelogHistory};
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::count;
 use crate::workspace::{self, FileSource, WorkTree};
 
 pub const CHECK: CheckDef = CheckDef {
@@ -64,7 +65,7 @@ fn run(cx: &Context) -> Result<CheckResult> {
             )))
             .hint("set `changelog = \"path\"` in [workspace.metadata.security-release], or pass --changelog"));
     }
-    let advisory = cx.config.advisory.clone();
+    let ids = cx.config.advisory.ids();
     let mut findings = Vec::new();
     for (path, versions) in &logs {
         if !work.exists(path) {
@@ -86,18 +87,20 @@ fn run(cx: &Context) -> Result<CheckResult> {
         }
         let text = added.join("\n");
         let named_version = versions.iter().find(|v| contains_version(&text, v));
-        let named_advisory = match &advisory {
-            Some(id) => text.contains(id.as_str()).then(|| id.clone()),
-            None => find_advisory_id(&text),
+        let named_advisory = if ids.is_empty() {
+            find_advisory_id(&text)
+        } else {
+            ids.iter().find(|id| text.contains(id.as_str())).cloned()
         };
         let message = match (named_version, &named_advisory) {
             (Some(v), Some(a)) => format!("{path} names {v} and {a}"),
             (Some(v), None) => format!("{path} names {v}"),
             (None, Some(a)) => format!("{path} names {a}"),
             (None, None) => {
-                let wanted = match &advisory {
-                    Some(a) => format!("{} or {a}", versions.join(", ")),
-                    None => format!("{} or an advisory id", versions.join(", ")),
+                let wanted = if ids.is_empty() {
+                    format!("{} or an advisory id", versions.join(", "))
+                } else {
+                    format!("{} or {}", versions.join(", "), ids.join(" or "))
                 };
                 findings.push(
                     Detail::new(format!(
@@ -118,15 +121,15 @@ fn run(cx: &Context) -> Result<CheckResult> {
     if failing == 0 {
         return Ok(CheckResult::pass(
             CHECK.id,
-            format!("{} changelog(s) updated for the release", logs.len()),
+            format!("{} updated for the release", count(logs.len(), "changelog")),
         )
         .details(findings));
     }
     Ok(CheckResult::fail(
         CHECK.id,
         format!(
-            "{failing} of {} changelog(s) not updated for the release",
-            logs.len()
+            "{failing} of {} not updated for the release",
+            count(logs.len(), "changelog")
         ),
     )
     .details(findings)

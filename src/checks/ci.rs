@@ -4,13 +4,14 @@
 
 use anyhow::Result;
 
-use super::CheckDef;
+use super::{CheckDef, temporary_patches};
 use crate::ci::{self, CiPlan, CiRun, CommandOutcome, format_duration};
 use crate::context::Context;
 use crate::git::short;
 use crate::release::lockfiles::{self, Tracking};
 use crate::report::{CheckResult, Detail, Status};
 use crate::semver_checks::PreservedFile;
+use crate::text::count;
 use crate::workspace::relative_to;
 
 pub const CHECK: CheckDef = CheckDef { id: "ci", run };
@@ -91,6 +92,7 @@ fn run(cx: &Context) -> Result<CheckResult> {
         log_dir,
         env,
         shell: cx.shell,
+        limit: cx.config.ci_timeout,
     };
     // Without `--locked` cargo writes a Cargo.lock; the user's (absent or
     // ignored) one is put back as it was.
@@ -101,22 +103,40 @@ fn run(cx: &Context) -> Result<CheckResult> {
     let failed: Vec<&CommandOutcome> = outcomes.iter().filter(|o| !o.passed).collect();
 
     let mut details: Vec<Detail> = lock_note.into_iter().collect();
+    // The first failure whose output names a temporary pin cargo could not
+    // load: `temporary-patches` reports that pin, this row points to it.
+    let mut blamed: Option<String> = None;
     for o in &outcomes {
         details.push(command_detail(cx, o));
         for test in &o.failed_tests {
             details.push(Detail::new(format!("failed test `{test}`")).status(Status::Fail));
         }
-        if !o.passed && !o.tail.is_empty() {
-            details.push(
-                Detail::new(format!("last lines of output:\n{}", o.tail.join("\n")))
-                    .file(o.log.to_string_lossy()),
-            );
+        if o.passed || o.tail.is_empty() {
+            continue;
         }
+        let pin = (!o.timed_out)
+            .then(|| temporary_patches::blamed_pin(cx, &o.tail.join("\n")))
+            .flatten();
+        let detail = match &pin {
+            Some(pin) => Detail::new(format!(
+                "`{}` fails because cargo cannot load {pin}: the pin `temporary-patches` reports",
+                o.command
+            )),
+            None => Detail::new(format!("last lines of output:\n{}", o.tail.join("\n"))),
+        };
+        details.push(match relative_to(cx.repo.workdir(), &o.log) {
+            Some(rel) => detail.file(rel),
+            None => detail,
+        });
+        blamed = blamed.or(pin);
     }
     if plan.defaulted {
         details.push(default_used());
     }
 
+    // A command ended at its time limit neither passed nor failed.
+    let (timed_out, failed): (Vec<&CommandOutcome>, Vec<&CommandOutcome>) =
+        failed.into_iter().partition(|o| o.timed_out);
     if let Some(first) = failed.first() {
         let summary = if failed.len() == 1 {
             format!("`{}` failed ({})", first.command, first.status)
@@ -128,12 +148,36 @@ fn run(cx: &Context) -> Result<CheckResult> {
                 first.command
             )
         };
-        return Ok(CheckResult::fail(CHECK.id, summary)
-            .details(details)
-            .hint(format!(
+        let hint = match &blamed {
+            Some(_) => format!(
+                "remove the temporary pin (see `temporary-patches`) and run `check` again; the log: `{}`",
+                first.log.display()
+            ),
+            None => format!(
                 "read the log `{}`, fix the failure and commit",
                 first.log.display()
-            )));
+            ),
+        };
+        return Ok(CheckResult::fail(CHECK.id, summary)
+            .details(details)
+            .hint(hint));
+    }
+    if let Some(first) = timed_out.first() {
+        return Ok(CheckResult::error(
+            CHECK.id,
+            format!(
+                "`{}` did not finish within {} and was ended",
+                first.command,
+                format_duration(cx.config.ci_timeout)
+            ),
+        )
+        .details(details)
+        .hint(format!(
+            "raise the limit with `ci-timeout = <seconds>` in [workspace.metadata.security-release] \
+             or --ci-timeout (now {}s), or see what hangs in the log `{}`",
+            cx.config.ci_timeout.as_secs(),
+            first.log.display()
+        )));
     }
 
     let total: std::time::Duration = outcomes.iter().map(|o| o.duration).sum();
@@ -145,8 +189,8 @@ fn run(cx: &Context) -> Result<CheckResult> {
         )
     } else {
         format!(
-            "{} CI command(s) passed in {}",
-            outcomes.len(),
+            "{} passed in {}",
+            count(outcomes.len(), "CI command"),
             format_duration(total)
         )
     };
@@ -167,9 +211,9 @@ fn run(cx: &Context) -> Result<CheckResult> {
         summary.push_str(" (the commands changed the work tree: no receipt recorded)");
         details.push(
             Detail::new(format!(
-                "the CI commands left {} change(s) in the work tree ({}: {}), so the tree that \
+                "the CI commands left {} in the work tree ({}: {}), so the tree that \
                  passed is not the committed one; ignore or commit what they write",
-                changed_by_ci.len(),
+                count(changed_by_ci.len(), "change"),
                 first.kind,
                 first.path
             ))
@@ -207,6 +251,8 @@ fn command_detail(cx: &Context, o: &CommandOutcome) -> Detail {
     }
     if o.passed {
         detail
+    } else if o.timed_out {
+        detail.status(Status::Error)
     } else {
         detail.status(Status::Fail)
     }

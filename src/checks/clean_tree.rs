@@ -7,6 +7,7 @@ use anyhow::Result;
 use super::CheckDef;
 use crate::context::Context;
 use crate::report::{CheckResult, Detail};
+use crate::text::count;
 
 pub const CHECK: CheckDef = CheckDef {
     id: "clean-tree",
@@ -22,7 +23,10 @@ fn run(cx: &Context) -> Result<CheckResult> {
     }
     let mut result = CheckResult::fail(
         CHECK.id,
-        format!("{} uncommitted change(s) in the work tree", dirty.len()),
+        format!(
+            "{} in the work tree",
+            count(dirty.len(), "uncommitted change")
+        ),
     )
     .details(
         dirty

@@ -8,6 +8,7 @@ use super::CheckDef;
 use crate::context::Context;
 use crate::git::CommitInfo;
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::{count, count_with_verb};
 
 pub const CHECK: CheckDef = CheckDef { id: "commits", run };
 
@@ -23,13 +24,20 @@ fn run(cx: &Context) -> Result<CheckResult> {
     let result = CheckResult::from_findings(
         CHECK.id,
         findings,
-        format!("{total} commit message(s) are release-ready"),
+        format!(
+            "{} release-ready",
+            count_with_verb(total, "commit message", "is", "are")
+        ),
         |f| {
             let failing = f.iter().filter(|d| d.status == Some(Status::Fail)).count();
             let warned = f.len() - failing;
             match (failing, warned) {
-                (0, w) => format!("{w} commit message issue(s) worth fixing in {total} commit(s)"),
-                (n, _) => format!("{n} commit(s) must be rewritten before release"),
+                (0, w) => format!(
+                    "{} worth fixing in {}",
+                    count(w, "commit message issue"),
+                    count(total, "commit")
+                ),
+                (n, _) => format!("{} must be rewritten before release", count(n, "commit")),
             }
         },
     );

@@ -11,6 +11,7 @@ use super::CheckDef;
 use crate::context::{ChangedCrate, Context};
 use crate::release::policy::RaiseDependents;
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::count;
 use crate::workspace::{DepKind, Dependency, Member};
 
 pub const CHECK: CheckDef = CheckDef {
@@ -30,8 +31,12 @@ fn run(cx: &Context) -> Result<CheckResult> {
     for krate in &bumped {
         for (dependent, dep) in cx.head_ws.all_deps().filter(|(_, d)| d.name == krate.name) {
             if let Some(f) = judge(krate, dependent, dep) {
-                checked += 1;
-                findings.extend(demote_if_not_shipping(cx, &shipping, dependent, dep, f));
+                let f = demote_if_not_shipping(cx, &shipping, dependent, dep, f);
+                // Requirements of crates that do not ship are notes, not checks.
+                if f.iter().any(|d| d.status.is_some()) {
+                    checked += 1;
+                }
+                findings.extend(f);
             }
         }
     }
@@ -51,13 +56,19 @@ fn run(cx: &Context) -> Result<CheckResult> {
         .filter(|d| d.status == Some(Status::Fail))
         .count();
     let summary_ok = format!(
-        "{checked} requirement(s) on {} bumped crate(s) exclude the vulnerable versions",
-        bumped.len()
+        "{} on {} {} the vulnerable versions",
+        count(checked, "requirement"),
+        count(bumped.len(), "bumped crate"),
+        if checked == 1 { "excludes" } else { "exclude" }
     );
     if failing == 0 && warned > 0 {
         return Ok(CheckResult::warn(
             CHECK.id,
-            format!("{warned} requirement(s) on workspace members are below the member's version"),
+            format!(
+                "{} on workspace members {} below the member's version",
+                count(warned, "requirement"),
+                if warned == 1 { "is" } else { "are" }
+            ),
         )
         .details(findings)
         .hint("raise each listed requirement to the member's version, so that consumers get what the dependent uses"));
@@ -67,7 +78,11 @@ fn run(cx: &Context) -> Result<CheckResult> {
     }
     Ok(CheckResult::fail(
         CHECK.id,
-        format!("{failing} requirement(s) still allow a vulnerable version"),
+        format!(
+            "{} still {} a vulnerable version",
+            count(failing, "requirement"),
+            if failing == 1 { "allows" } else { "allow" }
+        ),
     )
     .details(findings)
     .hint(

@@ -8,6 +8,7 @@ use super::CheckDef;
 use crate::context::Context;
 use crate::release::policy;
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::{count, count_with_verb};
 use crate::workspace::{FileSource, WorkTree};
 
 pub const CHECK: CheckDef = CheckDef {
@@ -71,11 +72,16 @@ fn run(cx: &Context) -> Result<CheckResult> {
         CHECK.id,
         findings,
         format!(
-            "{looked} file(s) looked at: {current} version string(s) name the new versions, none the old"
+            "{} looked at: {} the new versions, none the old",
+            count(looked, "file"),
+            count_with_verb(current, "version string", "names", "name")
         ),
         |f| {
             let stale = f.iter().filter(|d| d.status == Some(Status::Warn)).count();
-            format!("{stale} version string(s) still name the vulnerable version")
+            format!(
+                "{} the vulnerable version",
+                count_with_verb(stale, "version string", "still names", "still name")
+            )
         },
     );
     Ok(match result.status {

@@ -8,6 +8,7 @@ use super::CheckDef;
 use crate::context::Context;
 use crate::git::{Remote, short};
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::{count, noun};
 
 pub const CHECK: CheckDef = CheckDef { id: "embargo", run };
 
@@ -103,12 +104,15 @@ fn run(cx: &Context) -> Result<CheckResult> {
         CHECK.id,
         findings,
         format!(
-            "no fix commit on the {branches} branch(es) of public remote(s) {names} ({how}, as of the last fetch)"
+            "no fix commit on the {} of public {} {names} ({how}, as of the last fetch)",
+            count(branches, "branch"),
+            noun(public.len(), "remote")
         ),
         |f| {
             format!(
-                "{} fix commit(s) already reachable from public remote(s)",
-                f.len()
+                "{} already reachable from public {}",
+                count(f.len(), "fix commit"),
+                noun(public.len(), "remote")
             )
         },
     );

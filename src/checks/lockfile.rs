@@ -7,11 +7,12 @@
 
 use anyhow::Result;
 
-use super::CheckDef;
+use super::{CheckDef, temporary_patches};
 use crate::context::{Context, LockedResolve};
 use crate::lockfile::Lockfile;
 use crate::release::lockfiles::{self, CURRENT_CARGO_FORMAT, Tracking};
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::count;
 use crate::workspace::FileSource;
 use crate::workspace::WorkTree;
 
@@ -52,15 +53,17 @@ fn run(cx: &Context) -> Result<CheckResult> {
         );
         if others > 0 {
             row = row.detail(Detail::new(format!(
-                "{others} other tracked lockfile(s) record the workspace members at their versions"
+                "{} the workspace members at their versions",
+                crate::text::count_with_verb(others, "other tracked lockfile", "records", "record")
             )));
         }
         return Ok(row);
     }
     let ok = format!(
-        "{path} matches the manifests ({members_checked} members, cargo --locked agrees){}",
+        "{path} matches the manifests ({}, cargo --locked agrees){}",
+        count(members_checked, "member"),
         if others > 0 {
-            format!("; {others} other lockfile(s) too")
+            format!("; {} too", count(others, "other lockfile"))
         } else {
             String::new()
         }
@@ -81,11 +84,24 @@ fn run(cx: &Context) -> Result<CheckResult> {
         Status::Warn => result.hint(format!(
             "commit {path}: a release must ship the lockfile it was tested with"
         )),
+        Status::Error if blamed_pin(cx).is_some() => {
+            result.hint("remove the temporary pin (see `temporary-patches`) and run `check` again")
+        }
+        Status::Error if cx.config.offline => result.hint("fix the cargo error above"),
         Status::Error => {
             result.hint("fix the cargo error above (use --offline without network access)")
         }
         _ => result,
     })
+}
+
+/// The temporary pin that made `cargo metadata --locked` fail, if one did:
+/// `temporary-patches` reports it; this row points there.
+fn blamed_pin(cx: &Context) -> Option<String> {
+    match cx.locked_resolve() {
+        LockedResolve::Failed { message } => temporary_patches::blamed_pin(cx, &message),
+        _ => None,
+    }
 }
 
 /// How to bring a lockfile up to date without changing its format: cargo
@@ -187,14 +203,18 @@ fn own_lockfile(
             .status(Status::Fail)
             .file(path),
         ),
-        LockedResolve::Failed { message } => findings.push(
-            Detail::new(format!(
-                "`cargo metadata --locked` could not run:\n{}",
-                last_lines(&message, 8)
-            ))
-            .status(Status::Error)
-            .file(path),
-        ),
+        LockedResolve::Failed { message } => {
+            let text = match blamed_pin(cx) {
+                Some(pin) => format!(
+                    "`cargo metadata --locked` cannot load {pin}: the pin `temporary-patches` reports"
+                ),
+                None => format!(
+                    "`cargo metadata --locked` could not run:\n{}",
+                    last_lines(&message, 8)
+                ),
+            };
+            findings.push(Detail::new(text).status(Status::Error).file(path));
+        }
     }
     Ok(cx.head_ws.members.len())
 }

@@ -7,6 +7,7 @@ use anyhow::Result;
 use super::CheckDef;
 use crate::context::Context;
 use crate::report::{CheckResult, Detail};
+use crate::text::count;
 
 pub const CHECK: CheckDef = CheckDef { id: "manual", run };
 
@@ -36,7 +37,7 @@ fn run(cx: &Context) -> Result<CheckResult> {
         .collect();
     Ok(CheckResult::manual(
         CHECK.id,
-        format!("{} item(s) for a human to confirm", items.len()),
+        format!("{} for a human to confirm", count(items.len(), "item")),
     )
     .details(items.into_iter().map(Detail::new)))
 }

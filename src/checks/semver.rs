@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use semver::Version;
 
-use super::CheckDef;
+use super::{CheckDef, temporary_patches};
 use crate::context::{ChangedCrate, Context};
 use crate::git::{Oid, short};
 use crate::report::{CheckResult, Detail, Status};
@@ -93,15 +93,17 @@ fn run(cx: &Context) -> Result<CheckResult> {
         });
     }
 
+    // Without the tool nothing is known about the API: "could not verify".
     let Some(binary) = semver_checks::find_binary() else {
-        return Ok(
-            CheckResult::fail(CHECK.id, "cargo-semver-checks is not installed")
-                .details(notes)
-                .hint(format!(
-                    "install it: `{}`",
-                    semver_checks::install_command()
-                )),
-        );
+        return Ok(CheckResult::error(
+            CHECK.id,
+            "cargo-semver-checks is not installed: the API was not compared with BASE",
+        )
+        .details(notes)
+        .hint(format!(
+            "install it: `{}` (or skip the row with --skip semver)",
+            semver_checks::install_command()
+        )));
     };
     let packages: Vec<String> = to_check.iter().map(|c| c.name.clone()).collect();
     // One run per baseline: BASE, or a crate's last release.
@@ -134,6 +136,7 @@ fn run(cx: &Context) -> Result<CheckResult> {
                 packages: names,
                 target_dir: cx.target_dir_shared.then_some(cx.target_dir.as_path()),
                 offline: cx.config.offline,
+                limit: cx.config.semver_timeout,
             }
             .run(clean.then_some((cache_dir.as_path(), tree)))?,
         );
@@ -212,25 +215,55 @@ fn run(cx: &Context) -> Result<CheckResult> {
                  `--allow-breaking CRATE` accepts it without a bump",
             )
         }
-        Outcome::CouldNotRun { status, message } => CheckResult::error(
+        Outcome::TimedOut(limit) => CheckResult::error(
             CHECK.id,
-            format!("cargo-semver-checks could not run ({status})"),
+            format!(
+                "cargo-semver-checks did not finish within {} and was ended",
+                crate::ci::format_duration(limit)
+            ),
         )
-        .details(
-            std::iter::once(Detail::new(message))
-                .chain(notes)
-                .collect::<Vec<_>>(),
-        )
+        .details(notes)
         .hint(format!(
-            "run it yourself to see everything: `cargo semver-checks --baseline-rev {} {}`",
-            cx.base.commit,
-            packages
-                .iter()
-                .map(|p| format!("--package {p}"))
-                .collect::<Vec<_>>()
-                .join(" ")
+            "raise the limit with `semver-timeout = <seconds>` in [workspace.metadata.security-release] \
+             or --semver-timeout (now {}s), or look at what takes so long: `{}`",
+            limit.as_secs(),
+            rerun_command(cx, &packages)
         )),
+        Outcome::CouldNotRun { status, message } => {
+            let row = CheckResult::error(
+                CHECK.id,
+                format!("cargo-semver-checks could not run ({status})"),
+            );
+            // Cargo failing on a temporary pin is `temporary-patches`' finding.
+            match temporary_patches::blamed_pin(cx, &message) {
+                Some(pin) => row
+                    .detail(Detail::new(format!(
+                        "cargo cannot load {pin}: the pin `temporary-patches` reports"
+                    )))
+                    .details(notes)
+                    .hint(
+                        "remove the temporary pin (see `temporary-patches`) and run `check` again",
+                    ),
+                None => row
+                    .detail(Detail::new(message))
+                    .details(notes)
+                    .hint(format!(
+                        "run it yourself to see everything: `{}`",
+                        rerun_command(cx, &packages)
+                    )),
+            }
+        }
     })
+}
+
+/// The invocation the row ran (against BASE), as a command line to paste.
+fn rerun_command(cx: &Context, packages: &[String]) -> String {
+    let mut words = vec!["--baseline-rev".to_string(), cx.base.commit.to_string()];
+    for p in packages {
+        words.push("--package".to_string());
+        words.push(p.clone());
+    }
+    crate::text::command(["cargo", "semver-checks"], &words)
 }
 
 /// BASE's version of `c` was never released: there is no promise to keep
@@ -289,7 +322,7 @@ fn merge(outcomes: Vec<Outcome>) -> Outcome {
     let mut breaking = false;
     for o in outcomes {
         match o {
-            Outcome::CouldNotRun { .. } => return o,
+            Outcome::CouldNotRun { .. } | Outcome::TimedOut(_) => return o,
             Outcome::Breaking(v) => {
                 breaking = true;
                 verdicts.extend(v);

@@ -15,6 +15,7 @@ use crate::context::Context;
 use crate::lockfile::Lockfile;
 use crate::manifest::{patch_entries, path_overrides};
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::count;
 use crate::workspace::{self, AtCommit, FileSource, WorkTree, Workspace, is_under};
 
 pub const CHECK: CheckDef = CheckDef {
@@ -75,10 +76,13 @@ fn run(cx: &Context) -> Result<CheckResult> {
         findings,
         "no [patch], [replace], config patch, git or out-of-workspace path dependency, or git lockfile source",
         |_| match (introduced, old) {
-            (0, n) => format!("{n} temporary pin(s) already present at BASE"),
-            (n, 0) => format!("{n} temporary pin(s) introduced by the fix"),
+            (0, n) => format!("{} already present at BASE", count(n, "temporary pin")),
+            (n, 0) => format!("{} introduced by the fix", count(n, "temporary pin")),
             (n, m) => {
-                format!("{n} temporary pin(s) introduced by the fix, {m} already present at BASE")
+                format!(
+                    "{} introduced by the fix, {m} already present at BASE",
+                    count(n, "temporary pin")
+                )
             }
         },
     );
@@ -91,6 +95,39 @@ fn run(cx: &Context) -> Result<CheckResult> {
              tested is not what ships; then `cargo update --workspace --offline`",
         )
     })
+}
+
+/// The pin a cargo error is about, if any: cargo failing to load a
+/// `[patch]` or git source on an unreachable private fork is one root cause,
+/// reported by this row; `ci` and `lockfile` point here instead of repeating
+/// cargo's message. Returns "`tar` from <url> ([patch.crates-io] in Cargo.toml)".
+pub fn blamed_pin(cx: &Context, cargo_output: &str) -> Option<String> {
+    let work = WorkTree {
+        root: cx.repo.workdir().to_path_buf(),
+    };
+    let pins = collect(&work, &cx.head_ws, &cx.ws_dir).ok()?;
+    pins.iter().find_map(|pin| {
+        let source = sources(&pin.target)
+            .into_iter()
+            .find(|s| cargo_output.contains(s.as_str()))?;
+        Some(format!(
+            "`{}` from {source} ([{}] in {})",
+            pin.key.split(' ').next().unwrap_or(&pin.key),
+            pin.table,
+            pin.file
+        ))
+    })
+}
+
+/// The URLs and absolute paths a pin's target names (`git = "https://…"`).
+fn sources(target: &str) -> Vec<String> {
+    target
+        .split(['"', '\'', ' ', ','])
+        .map(|w| w.trim_end_matches(".git").trim_end_matches('/'))
+        .filter(|w| w.contains("://") || w.starts_with("git@") || w.starts_with('/'))
+        .filter(|w| w.len() > 1)
+        .map(str::to_string)
+        .collect()
 }
 
 fn collect(src: &dyn FileSource, ws: &Workspace, ws_dir: &str) -> Result<Vec<Pin>> {

@@ -7,8 +7,9 @@ use anyhow::Result;
 use semver::Version;
 
 use super::CheckDef;
-use crate::context::{ChangedCrate, Context, ReleaseEvidence};
+use crate::context::{ChangedCrate, Context};
 use crate::report::{CheckResult, Detail, Status};
+use crate::text::{count, count_with_verb, noun};
 
 pub const CHECK: CheckDef = CheckDef {
     id: "version-bump",
@@ -22,8 +23,8 @@ fn run(cx: &Context) -> Result<CheckResult> {
             "no workspace crate changed since BASE".to_string()
         } else {
             format!(
-                "{} crate(s) changed, none of them published (publish = false)",
-                cx.changed.len()
+                "{} changed, none of them published (publish = false)",
+                count(cx.changed.len(), "crate")
             )
         };
         return Ok(CheckResult::pass(CHECK.id, summary));
@@ -58,9 +59,17 @@ fn run(cx: &Context) -> Result<CheckResult> {
     let total = publishable.len();
     let mut result = CheckResult::from_findings(CHECK.id, findings, "", |_| {
         if failing > 0 {
-            format!("{failing} of {total} modified publishable crate(s) need a version bump")
+            format!(
+                "{failing} of {} {} a version bump",
+                count(total, "modified publishable crate"),
+                if failing == 1 { "needs" } else { "need" }
+            )
         } else {
-            format!("{total} modified publishable crate(s) have release-ready versions")
+            format!(
+                "{} release-ready {}",
+                count_with_verb(total, "modified publishable crate", "has a", "have"),
+                noun(total, "version")
+            )
         }
     });
     if !hints.is_empty() {
@@ -75,6 +84,13 @@ fn run(cx: &Context) -> Result<CheckResult> {
 fn judge(cx: &Context, krate: &ChangedCrate, hints: &mut Vec<String>) -> Result<(Status, String)> {
     let name = &krate.name;
     let head = &krate.head_version;
+    // A release whose tag already contains the fix is the fix's release.
+    if let Some(tag) = released_with_fix(cx, name, head)? {
+        return Ok((
+            Status::Pass,
+            format!("{name} {head} is the release tagged `{tag}`, which already contains the fix"),
+        ));
+    }
     let Some(base) = &krate.base_version else {
         if let Some(evidence) = cx.released(name, head)? {
             hints.push(bump_hint(cx, krate, head)?);
@@ -107,17 +123,6 @@ fn judge(cx: &Context, krate: &ChangedCrate, hints: &mut Vec<String>) -> Result<
         ));
     }
     match cx.released(name, base)? {
-        // A release whose tag already contains the fix is the fix's release.
-        Some(ReleaseEvidence::Tag(tag) | ReleaseEvidence::CarriedBy(tag))
-            if tag_contains_fix(cx, &tag)? =>
-        {
-            Ok((
-                Status::Pass,
-                format!(
-                    "{name} {base} is the release tagged `{tag}`, which already contains the fix"
-                ),
-            ))
-        }
         Some(evidence) => {
             hints.push(bump_hint(cx, krate, base)?);
             Ok((
@@ -132,11 +137,17 @@ fn judge(cx: &Context, krate: &ChangedCrate, hints: &mut Vec<String>) -> Result<
     }
 }
 
-fn tag_contains_fix(cx: &Context, tag: &str) -> Result<bool> {
-    let Some(t) = cx.releases.tags.iter().find(|t| t.name == tag) else {
-        return Ok(false);
-    };
-    cx.repo.contains(t.commit, cx.head.commit)
+/// A release tag whose commit carries `name@version` and contains the
+/// whole fix (HEAD).
+fn released_with_fix(cx: &Context, name: &str, version: &Version) -> Result<Option<String>> {
+    for tag in &cx.releases.tags {
+        if cx.version_at(tag.commit, name)?.as_ref() == Some(version)
+            && cx.repo.contains(tag.commit, cx.head.commit)?
+        {
+            return Ok(Some(tag.name.clone()));
+        }
+    }
+    Ok(None)
 }
 
 /// "bump `version` in crates/x/Cargo.toml to 0.2.6": the next version (a

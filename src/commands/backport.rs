@@ -10,14 +10,14 @@ use super::Session;
 use crate::backport::rows::RowOptions;
 use crate::backport::{self, BranchOutcome, Options, Run, Strategy, state};
 use crate::checks::embargo;
-use crate::cli::{BackportArgs, ConfigArgs, GlobalArgs};
+use crate::cli::{BackportArgs, ConfigArgs, GlobalArgs, OutputFormat};
 use crate::commands::check::check_fix;
 use crate::config::Config;
 use crate::context::{Checkout, Context, ContextOptions, Location};
-use crate::git::{Oid, TempWorktree, short};
-use crate::render::Format;
-use crate::report::{CheckResult, Detail, Report, Section};
+use crate::git::{Oid, TempWorktree};
+use crate::report::{CheckResult, Detail, FactValue, Report, Section};
 use crate::shell::Shell;
+use crate::text::command;
 
 pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Result<Report> {
     if args.abort {
@@ -184,7 +184,7 @@ fn add_sections(
     global: &GlobalArgs,
 ) -> Vec<(String, Option<String>, Oid)> {
     let rows = RowOptions {
-        full: global.verbose > 0 || global.format == Format::Json,
+        full: global.verbose > 0 || global.format == OutputFormat::Json,
         dry_run: run.opts.dry_run,
     };
     if run.committer.fallback {
@@ -206,11 +206,9 @@ fn add_sections(
             backport::Outcome::Failed(target, e) => error_section(
                 target.name.clone(),
                 &[
-                    (
-                        "target",
-                        format!("{} ({})", target.tip.name, short(target.tip.commit)),
-                    ),
-                    ("branch", target.branch.clone()),
+                    ("target", target.tip.name.clone().into()),
+                    ("target-tip", FactValue::commit(target.tip.commit)),
+                    ("branch", target.branch.clone().into()),
                 ],
                 CheckResult::error("backport", format!("could not run: {e:#}")),
             ),
@@ -243,18 +241,22 @@ fn finish_report(
         }
     }
     if !created.is_empty() {
-        let remote = push_remote(cx).unwrap_or_else(|| {
-            report.notes.push(
-                "no remote looks private: push the branches to your private security fork \
-                 (e.g. GitHub's temporary private fork of the advisory), never to a public remote"
-                    .to_string(),
-            );
-            "<private-remote>".to_string()
-        });
-        let branches: Vec<&str> = created.iter().map(|(b, _, _)| b.as_str()).collect();
-        report
-            .next_steps
-            .push(format!("git push {remote} {}", branches.join(" ")));
+        let branches = created.iter().map(|(b, _, _)| b.as_str());
+        let step = match push_remote(cx) {
+            Some(remote) => command(
+                ["git", "push"],
+                std::iter::once(remote.as_str()).chain(branches),
+            ),
+            None => {
+                report.notes.push(
+                    "no remote looks private: push the branches to your private security fork \
+                     (e.g. GitHub's temporary private fork of the advisory), never to a public remote"
+                        .to_string(),
+                );
+                command(["git", "push", "<private-remote>"], branches)
+            }
+        };
+        report.next_steps.push(step);
     }
 }
 
@@ -273,7 +275,7 @@ fn push_remote(cx: &Context) -> Option<String> {
 }
 
 /// A section with the one row that says why the work could not run.
-fn error_section(name: String, facts: &[(&str, String)], row: CheckResult) -> Section {
+fn error_section(name: String, facts: &[(&str, FactValue)], row: CheckResult) -> Section {
     let mut section = Section::new(name);
     for (key, value) in facts {
         section = section.fact(key, value.clone());
@@ -304,6 +306,7 @@ fn verify_branch(
         let checkout = Checkout::locate(&location)?;
         let mut config = Config::from_manifest(&checkout.root_doc, &checkout.root_manifest)?;
         config.apply_flags(flags, global.offline);
+        config.index_timeout = global.timeout;
         let opts = ContextOptions {
             base: Some(base.to_string()),
             current_line: role,

@@ -8,8 +8,8 @@ use crate::backport_branches::{self, BranchToCheck};
 use crate::checks;
 use crate::cli::{CheckArgs, ConfigArgs, GlobalArgs};
 use crate::context::{CheckFlags, Checkout, Context, ContextOptions, Location};
-use crate::git::{TempWorktree, short};
-use crate::report::{CheckResult, Report, Section};
+use crate::git::TempWorktree;
+use crate::report::{CheckResult, FactValue, Report, Section};
 
 pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &CheckArgs) -> Result<Report> {
     validate_skips(&args.skip)?;
@@ -138,10 +138,11 @@ fn check_branch(
 fn branch_error(target: &BranchToCheck, message: String) -> Section {
     let mut section = Section::new(target.name.clone())
         .fact("branch", target.name.clone())
-        .fact("head", short(target.tip))
-        .fact(
+        .fact("head", FactValue::commit(target.tip))
+        .fact_noted(
             "base",
-            format!("{} ({})", short(target.base), target.base_how),
+            FactValue::commit(target.base),
+            target.base_how.clone(),
         );
     section.checks.push(CheckResult::error(
         "branch",
@@ -160,23 +161,19 @@ pub fn check_fix(cx: &Context, skips: &[String]) -> Section {
     let branch = cx.head.branch.clone().unwrap_or_else(|| "HEAD".to_string());
     let mut section = Section::new(branch.clone())
         .fact("branch", branch)
-        .fact("head", short(cx.head.commit))
-        .fact(
+        .fact("head", FactValue::commit(cx.head.commit))
+        .fact_noted(
             "base",
-            format!("{} ({})", short(cx.base.commit), cx.base.how),
+            FactValue::commit(cx.base.commit),
+            cx.base.how.clone(),
         )
-        .fact("commits", cx.fix.len().to_string())
+        .fact("commits", cx.fix.len())
         .fact(
-            "changed crates",
-            if cx.changed.is_empty() {
-                "none".to_string()
-            } else {
-                cx.changed
-                    .iter()
-                    .map(|c| c.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
+            "changed-crates",
+            cx.changed
+                .iter()
+                .map(|c| c.name.clone())
+                .collect::<Vec<_>>(),
         );
     for check in checks::ALL {
         let result = if skipped(check.id) {

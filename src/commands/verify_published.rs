@@ -2,25 +2,16 @@
 //! fix on every branch, and a superproject's submodule. The rows live in
 //! `verify`; this file picks what to verify and where to ask.
 
-use std::time::Duration;
-
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use super::Session;
 use crate::cli::{ConfigArgs, GlobalArgs, VerifyPublishedArgs};
 use crate::context::{Context, ContextOptions};
-use crate::git::short;
 use crate::registry::{RetryPolicy, SparseRegistry};
-use crate::report::{CheckResult, Report, Section};
+use crate::report::{CheckResult, FactValue, Report, Section};
 use crate::verify::{self, RegistryOptions, Superproject, TagRules};
 
 pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &VerifyPublishedArgs) -> Result<Report> {
-    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
-        bail!(
-            "--timeout must be a positive number of seconds, not {}",
-            args.timeout
-        );
-    }
     let session = Session::open(global, flags)?;
     let opts = ContextOptions {
         base: args.base.clone(),
@@ -38,28 +29,17 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &VerifyPublishedArgs) 
 
     let mut report = Report::new("verify-published");
     let mut section = Section::new("release")
-        .fact(
-            "fix",
-            format!(
-                "{} commit(s), {}..{} (BASE: {})",
-                cx.fix.len(),
-                short(cx.base.commit),
-                short(cx.head.commit),
-                cx.base.how
-            ),
+        .fact("commits", cx.fix.len())
+        .fact("head", FactValue::commit(cx.head.commit))
+        .fact_noted(
+            "base",
+            FactValue::commit(cx.base.commit),
+            cx.base.how.clone(),
         )
         .fact("index", location.label.clone())
         .fact(
             "expected",
-            if expected.is_empty() {
-                "none".to_string()
-            } else {
-                expected
-                    .iter()
-                    .map(|e| e.id())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
+            expected.iter().map(|e| e.id()).collect::<Vec<_>>(),
         );
     if args.crates.is_empty() {
         section = section.fact(
@@ -67,8 +47,7 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &VerifyPublishedArgs) 
             branches
                 .iter()
                 .map(|b| format!("{} = {}", b.role, b.name))
-                .collect::<Vec<_>>()
-                .join(", "),
+                .collect::<Vec<_>>(),
         );
     }
 
@@ -76,12 +55,12 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &VerifyPublishedArgs) 
         CheckResult::skip("registry", "--offline: the registry index was not queried")
     } else {
         let policy = RetryPolicy {
-            timeout: Duration::from_secs_f64(args.timeout),
+            timeout: cx.config.index_timeout,
             ..RetryPolicy::default()
         };
         let registry = SparseRegistry::new(location, &verify::scratch_dir(&cx), policy)?;
         let ropts = RegistryOptions {
-            wait: args.wait.map(Duration::from_secs),
+            wait: args.wait,
             verify_contents: args.verify_contents,
             tags: &rules,
         };
@@ -113,6 +92,13 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &VerifyPublishedArgs) 
     };
     section.checks.push(superproject);
     report.sections.push(section);
+    let lines: Vec<&str> = cx
+        .releases
+        .lines(&cx.repo)?
+        .iter()
+        .map(|l| l.name.as_str())
+        .collect();
+    report.sections.push(super::lines_section(&cx, &lines));
     if cx.config.offline {
         report.notes.push(
             "--offline: the registry was not asked; tags and branches were checked".to_string(),

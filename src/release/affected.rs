@@ -134,7 +134,7 @@ pub fn other_lines(
             line: line.clone(),
             exposure,
             newest_tag: releases
-                .newest_tag_on(repo, tip.commit)
+                .newest_tag_of_line(repo, line)
                 .map(|t| t.name.clone()),
         });
     }

@@ -130,6 +130,7 @@ pub struct Releases {
     crates: BTreeMap<String, (String, PublishTarget)>,
     versions: RefCell<HashMap<(Oid, String), Option<Version>>>,
     workspaces: RefCell<HashMap<Oid, Option<Rc<Workspace>>>>,
+    carried: RefCell<HashMap<String, Rc<BTreeMap<Version, String>>>>,
 }
 
 impl Releases {
@@ -169,6 +170,7 @@ impl Releases {
             crates,
             versions: RefCell::new(HashMap::new()),
             workspaces: RefCell::new(HashMap::new()),
+            carried: RefCell::new(HashMap::new()),
         };
         releases.candidates = releases.candidate_lines(repo, config)?;
         releases.choice = releases.choose_lines(repo, config)?;
@@ -349,10 +351,7 @@ impl Releases {
              candidate release lines (oldest first):\n",
         );
         for line in candidates {
-            let newest = line
-                .tip
-                .as_ref()
-                .and_then(|t| self.newest_tag_on(repo, t.commit));
+            let newest = self.newest_tag_of_line(repo, line);
             let tag = match newest {
                 Some(t) => format!("newest release tag `{}` ({})", t.name, iso_date(t.date)),
                 None => "no release tag".to_string(),
@@ -429,6 +428,25 @@ impl Releases {
             .find(|t| repo.contains(tip, t.commit).unwrap_or(false))
     }
 
+    /// The newest release tag of a line: among the tags of the series its
+    /// name states when it states one (a repository with a thousand tags
+    /// and fifty lines would otherwise walk history for every pair), else
+    /// any tag reachable from its tip.
+    pub fn newest_tag_of_line(&self, repo: &Repo, line: &ReleaseLine) -> Option<&ReleaseTag> {
+        let tip = line.tip.as_ref()?.commit;
+        if let Some(series) = line.series() {
+            let found = self
+                .tags
+                .iter()
+                .filter(|t| series.contains(&t.version))
+                .find(|t| repo.contains(tip, t.commit).unwrap_or(false));
+            if found.is_some() {
+                return found;
+            }
+        }
+        self.newest_tag_on(repo, tip)
+    }
+
     /// Where `name` is published.
     pub fn publish_target(&self, name: &str) -> PublishTarget {
         self.crates
@@ -467,10 +485,8 @@ impl Releases {
         if let Some(tag) = self.release_tag(repo, name, version)? {
             return Ok(Some(ReleaseEvidence::Tag(tag.name.clone())));
         }
-        for tag in &self.tags {
-            if self.version_at(repo, tag.commit, name)?.as_ref() == Some(version) {
-                return Ok(Some(ReleaseEvidence::CarriedBy(tag.name.clone())));
-            }
+        if let Some(tag) = self.carried(repo, name)?.get(version) {
+            return Ok(Some(ReleaseEvidence::CarriedBy(tag.clone())));
         }
         for line in self.evidence_lines() {
             if except.iter().any(|e| line.is(e)) {
@@ -506,6 +522,25 @@ impl Releases {
                 .filter_map(|v| Version::parse(&v.version).ok())
                 .collect(),
         ))
+    }
+
+    /// The versions of `name` that release tags' commits carry, with the
+    /// newest such tag for each (scanned once per crate).
+    fn carried(&self, repo: &Repo, name: &str) -> Result<Rc<BTreeMap<Version, String>>> {
+        if let Some(m) = self.carried.borrow().get(name) {
+            return Ok(m.clone());
+        }
+        let mut map: BTreeMap<Version, String> = BTreeMap::new();
+        for tag in &self.tags {
+            if let Some(v) = self.version_at(repo, tag.commit, name)? {
+                map.entry(v).or_insert_with(|| tag.name.clone());
+            }
+        }
+        let map = Rc::new(map);
+        self.carried
+            .borrow_mut()
+            .insert(name.to_string(), map.clone());
+        Ok(map)
     }
 
     /// The release tag of `name@version`: a tag whose name ends in the

@@ -32,6 +32,8 @@ pub struct IndexServer {
     mode: Arc<Mutex<Mode>>,
     /// Requests for crate entries served so far.
     pub hits: Arc<AtomicUsize>,
+    /// The paths of those requests (`le/dg/ledger`), in order.
+    pub requests: Arc<Mutex<Vec<String>>>,
 }
 
 impl IndexServer {
@@ -47,12 +49,13 @@ impl IndexServer {
         .unwrap();
         let mode = Arc::new(Mutex::new(mode));
         let hits = Arc::new(AtomicUsize::new(0));
+        let requests = Arc::new(Mutex::new(Vec::new()));
         let root = dir.path().to_path_buf();
-        let (m, h) = (mode.clone(), hits.clone());
+        let (m, h, r) = (mode.clone(), hits.clone(), requests.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (root, m, h) = (root.clone(), m.clone(), h.clone());
-                std::thread::spawn(move || serve(stream, &root, &m, &h));
+                let (root, m, h, r) = (root.clone(), m.clone(), h.clone(), r.clone());
+                std::thread::spawn(move || serve(stream, &root, &m, &h, &r));
             }
         });
         IndexServer {
@@ -60,6 +63,7 @@ impl IndexServer {
             url,
             mode,
             hits,
+            requests,
         }
     }
 
@@ -69,6 +73,12 @@ impl IndexServer {
 
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Was the index entry of `name` asked for?
+    pub fn was_asked(&self, name: &str) -> bool {
+        let want = index_rel_path(name).to_string_lossy().replace('\\', "/");
+        self.requests.lock().unwrap().contains(&want)
     }
 
     /// Appends a version to the crate's index file.
@@ -151,7 +161,13 @@ pub fn index_rel_path(name: &str) -> PathBuf {
     }
 }
 
-fn serve(mut stream: TcpStream, root: &Path, mode: &Mutex<Mode>, hits: &AtomicUsize) {
+fn serve(
+    mut stream: TcpStream,
+    root: &Path,
+    mode: &Mutex<Mode>,
+    hits: &AtomicUsize,
+    requests: &Mutex<Vec<String>>,
+) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).is_err() {
@@ -175,6 +191,7 @@ fn serve(mut stream: TcpStream, root: &Path, mode: &Mutex<Mode>, hits: &AtomicUs
     let current = mode.lock().unwrap().clone();
     if is_entry {
         hits.fetch_add(1, Ordering::SeqCst);
+        requests.lock().unwrap().push(path.clone());
     }
     let respond = |stream: &mut TcpStream, status: &str, body: &[u8]| {
         let head = format!(

@@ -349,6 +349,14 @@ impl Fixture {
     }
 }
 
+/// Writes an executable `sh` script (a fake tool or wrapper) at `path`.
+pub fn write_script(path: &Path, body: &str) {
+    std::fs::create_dir_all(path.parent().expect("a parent directory")).unwrap();
+    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
 /// The binary under test: cargo names it for tests and benches; an example
 /// finds it beside its own directory (`target/<profile>/examples/..`).
 pub fn tool_binary() -> PathBuf {

@@ -1,0 +1,3 @@
+//! Length-prefixed frames: the fixture crate of an LTS crate family.
+
+pub mod frame;

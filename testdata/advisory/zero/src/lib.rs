@@ -1,0 +1,3 @@
+//! HTTP/1 message framing: the fixture crate with `0.y` release lines.
+
+pub mod headers;

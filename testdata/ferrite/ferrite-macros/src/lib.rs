@@ -1,0 +1,3 @@
+//! Macros of ferrite (fixture).
+
+pub const MACROS: &str = "ferrite-macros";

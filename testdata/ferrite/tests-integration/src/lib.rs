@@ -1,0 +1,1 @@
+//! Integration tests of ferrite (never published).

@@ -1,0 +1,3 @@
+fn main() {
+    println!("{}", ledger::balance(&[1, 2]));
+}

@@ -1,0 +1,3 @@
+//! The ledger wire format (fixture).
+
+pub const VERSION: u8 = 1;

@@ -1,0 +1,3 @@
+//! Derives for mosaic (fixture).
+
+pub const DERIVE: &str = "mosaic-derive";

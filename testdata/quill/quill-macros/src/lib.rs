@@ -1,0 +1,3 @@
+//! Macros of quill (fixture).
+
+pub const DIALECT: &str = "quill";
