@@ -348,11 +348,15 @@ fn cherry_pick(run: &Run, target: &Target, chain: &[usize]) -> Result<TargetResu
     // hunk) name those versions instead of main's.
     let planned = bump::plan(run, target, tip, current, &stop_paths(run, &stop)?)?;
     let map = version_map(run, &planned.shipped);
-    if !map.is_empty() && out.picked.iter().any(|p| carries_only_changelogs(run, p)) {
+    if !map.is_empty() {
+        let redo = out.picked.iter().any(|p| carries_only_changelogs(run, p));
+        // Kept for the picks a `--continue` makes after a conflict, too.
         picker.rewrite = Some(map);
-        out.picked.clear();
-        out.skipped.clear();
-        (current, stop) = picker.pick_from(tip, 0, &mut out)?;
+        if redo {
+            out.picked.clear();
+            out.skipped.clear();
+            (current, stop) = picker.pick_from(tip, 0, &mut out)?;
+        }
     }
     match stop {
         Stop::Done => {

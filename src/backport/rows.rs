@@ -11,7 +11,6 @@ use crate::text::{command, count, count_with_verb};
 #[derive(Clone, Copy, Debug)]
 pub struct RowOptions {
     pub full: bool,
-    pub dry_run: bool,
 }
 
 /// Entries shown in a ranked list by default.
@@ -247,20 +246,11 @@ fn conflict_details(
         ),
         None => format!(
             "nothing was written for `{}`. Rewriting the fix for an old line is the normal case: \
-             run `{}` to resolve the conflict in a worktree, then `backport --continue`; or land the \
-             prerequisites first, or adopt a fix written by hand with `--onto {}=<branch>`",
+             run the same command again with `--worktree` to resolve the conflict in a worktree, \
+             then `cargo security-release backport --continue`; or land the prerequisites first, \
+             or adopt a fix written by hand with `{}`",
             t.name,
-            command(
-                [
-                    "cargo",
-                    "security-release",
-                    "backport",
-                    "--worktree",
-                    "--onto"
-                ],
-                [&t.name]
-            ),
-            t.name
+            command(["--onto"], [format!("{}=<branch>", t.name)])
         ),
     };
     row.hint(hint)

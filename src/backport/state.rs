@@ -579,6 +579,10 @@ pub fn resume(run: &Run, located: &Located) -> Result<Vec<Outcome>> {
         .cloned()
         .ok_or_else(|| anyhow!("backport state names no target"))?;
     let repo = &run.cx.repo;
+    run.cx.shell.status(
+        "Continuing",
+        format!("onto {} from `{}`", target.name, state.worktree.display()),
+    );
     if !state.worktree.join(".git").exists() {
         bail!(
             "the worktree `{}` of the backport onto `{}` is gone; run `backport --abort` and start again",

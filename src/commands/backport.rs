@@ -185,7 +185,6 @@ fn add_sections(
 ) -> Vec<(String, Option<String>, Oid)> {
     let rows = RowOptions {
         full: global.verbose > 0 || global.format == OutputFormat::Json,
-        dry_run: run.opts.dry_run,
     };
     if run.committer.fallback {
         report.notes.push(format!(
