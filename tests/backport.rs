@@ -181,7 +181,9 @@ fn two_targets_three_commits_clean() {
     assert!(
         messages(&run, "stable", "cherry-pick")
             .iter()
-            .any(|m| m.contains("only bookkeeping") && m.contains("names 0.2.4 (main: 0.3.1)")),
+            .any(|m| m.contains("only bookkeeping")
+                && m.contains("now name 0.2.4")
+                && m.contains("(main: 0.3.1)")),
         "{run:?}"
     );
     assert!(
@@ -496,13 +498,23 @@ fn conflict_names_files_and_prerequisite_and_writes_nothing_for_that_target() {
         "{run:?}"
     );
     let prerequisite = fx.git(&["rev-parse", "beta"]);
+    // Context, ranked by how many of the lines the pick needs it wrote.
     assert!(
         details.iter().any(|d| d["commit"] == prerequisite.as_str()
+            && d["message"].as_str().unwrap_or("").starts_with(
+                "context: likely prerequisite"
+            )
             && d["message"]
                 .as_str()
                 .unwrap_or("")
-                .contains("Bump to 0.74.0")),
+                .contains("(Bump to 0.74.0): wrote 2 of the lines the pick needs")),
         "{run:?}"
+    );
+    // The first advice is to resolve the conflict.
+    let hint = row["hint"].as_str().unwrap_or("");
+    assert!(
+        hint.contains("again with `--worktree`") && hint.contains("backport --continue"),
+        "{hint}"
     );
     let fix = fx.git(&["rev-parse", "fix-path-traversal"]);
     assert!(

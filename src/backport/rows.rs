@@ -97,7 +97,8 @@ fn cherry_pick(r: &TargetResult, opts: &RowOptions) -> Option<CheckResult> {
         for (file, from, to) in &p.rewrites {
             details.push(
                 Detail::new(format!(
-                    "{} carries only bookkeeping: `{file}` names {to} (main: {from}), the version `{}` ships",
+                    "{} carries only bookkeeping: its entry in `{file}` (and its subject) now name {to}, \
+                     the version `{}` ships (main: {from})",
                     p.original.short_id(),
                     t.name
                 ))
