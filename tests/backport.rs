@@ -501,9 +501,10 @@ fn conflict_names_files_and_prerequisite_and_writes_nothing_for_that_target() {
     // Context, ranked by how many of the lines the pick needs it wrote.
     assert!(
         details.iter().any(|d| d["commit"] == prerequisite.as_str()
-            && d["message"].as_str().unwrap_or("").starts_with(
-                "context: likely prerequisite"
-            )
+            && d["message"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("context: likely prerequisite")
             && d["message"]
                 .as_str()
                 .unwrap_or("")

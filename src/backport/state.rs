@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::pick::{Picker, Stop, VersionMap};
 use super::result::*;
-use super::{Outcome, Run, Target, bump, finish, fix_paths, merge_chain, work_dir};
+use super::{Outcome, Run, Target, bump, finish, fix_paths, merge_forward, work_dir};
 use crate::cli::{ConfigArgs, GlobalArgs};
 use crate::config::Config;
 use crate::context::{Checkout, Context, ContextOptions, Location};
@@ -260,6 +260,28 @@ fn load(path: &Path) -> Result<State> {
     Ok(state)
 }
 
+fn saved_picks(out: &TargetResult) -> Vec<SavedPick> {
+    out.picked
+        .iter()
+        .map(|p| SavedPick {
+            original: p.original.id.to_string(),
+            new: p.new.to_string(),
+            resolved: p.resolved,
+        })
+        .collect()
+}
+
+fn saved_skips(out: &TargetResult) -> Vec<SavedSkip> {
+    out.skipped
+        .iter()
+        .map(|s| SavedSkip {
+            original: s.original.id.to_string(),
+            kind: s.kind.clone(),
+            why: s.why.clone(),
+        })
+        .collect()
+}
+
 /// The worktree's name for a target.
 fn worktree_name(target: &Target) -> String {
     format!("conflict-{}", target.branch.replace('/', "-"))
@@ -299,24 +321,8 @@ pub fn leave_pick_conflict(
         index,
         synthetic: synthetic.to_string(),
         files: files.to_vec(),
-        picked: out
-            .picked
-            .iter()
-            .map(|p| SavedPick {
-                original: p.original.id.to_string(),
-                new: p.new.to_string(),
-                resolved: p.resolved,
-            })
-            .collect(),
-        skipped: out
-            .skipped
-            .iter()
-            .map(|s| SavedSkip {
-                original: s.original.id.to_string(),
-                kind: s.kind.clone(),
-                why: s.why.clone(),
-            })
-            .collect(),
+        picked: saved_picks(out),
+        skipped: saved_skips(out),
     };
     let mut state = State::new(run, leave, step, path.clone());
     prepare(run, &mut state, &git_dir)?;
@@ -347,7 +353,7 @@ pub fn leave_merge_conflict(
         &[from],
         None,
         run.committer,
-        &super::merge_message(from_branch, &leave.target.name),
+        &merge_forward::merge_message(from_branch, &leave.target.name),
     )?;
     let (path, git_dir) = new_worktree(run, leave.target, at)?;
     let step = SavedStep::Merge {
@@ -615,12 +621,16 @@ pub fn resume(run: &Run, located: &Located) -> Result<Vec<Outcome>> {
     }
     let wt = Repo::open(&state.worktree)?;
     let tree = resolved_tree(&wt, &state, repo)?;
-    let mut before_write = |result: Oid| -> Result<()> {
-        let mut s = state.clone();
+    // The state as found: a run killed while writing resolves the same
+    // conflict again.
+    let found = state.clone();
+    let found_dir = git_dir.clone();
+    let mut before_write = move |result: Oid| -> Result<()> {
+        let mut s = found.clone();
         s.phase = Phase::Writing {
             result: result.to_string(),
         };
-        save(&s, &git_dir)
+        save(&s, &found_dir)
     };
     let out = match state.step.clone() {
         SavedStep::Pick {
@@ -630,97 +640,18 @@ pub fn resume(run: &Run, located: &Located) -> Result<Vec<Outcome>> {
             skipped,
             ..
         } => {
-            let at = oid(&at)?;
-            let tip = target.tip.commit;
-            let mut picker = Picker::new(run, &target, tip)?;
-            picker.rewrite = state.rewrite_map();
-            let mut out =
-                TargetResult::new(&target, bump::policy_for(run, &target), Method::CherryPick);
-            for p in picked {
-                out.picked.push(Picked {
-                    original: repo.commit_info(oid(&p.original)?)?,
-                    new: oid(&p.new)?,
-                    resolved: p.resolved,
-                    rewrites: Vec::new(),
-                    unmapped: Vec::new(),
-                });
-            }
-            for s in skipped {
-                out.skipped.push(Skipped {
-                    original: repo.commit_info(oid(&s.original)?)?,
-                    kind: s.kind,
-                    why: s.why,
-                });
-            }
-            let commit = run.cx.fix.get(index).cloned().ok_or_else(|| {
-                anyhow!("backport state: fix commit #{index} is not part of the fix")
-            })?;
-            let ours = repo.tree_id(at)?;
-            let mut current = at;
-            if tree == ours {
-                out.skipped.push(Skipped {
-                    original: commit.clone(),
-                    kind: "resolved-empty".to_string(),
-                    why: format!(
-                        "its conflict was resolved to no change on `{}`",
-                        target.name
-                    ),
-                });
-            } else {
-                let mut pick = picker.commit_pick(&commit, at, ours, tree, true)?;
-                pick.resolved = true;
-                current = pick.new;
-                out.picked.push(pick);
-            }
-            let (current, stop) = picker.pick_from(current, index + 1, &mut out)?;
-            match stop {
-                Stop::Done => finish(run, &target, out, tip, current, &mut before_write)?,
-                Stop::Conflict {
-                    index,
-                    at,
-                    files,
-                    ancestor_tree,
-                    theirs_tree,
-                } => {
-                    // The next conflict waits in the same worktree.
-                    let mut conflict = picker.conflict(tip, index, files.clone())?;
-                    out.plan =
-                        Some(bump::plan(run, &target, tip, at, &fix_paths(run, index)?)?.plan);
-                    let next = &run.cx.fix[index];
-                    let synthetic =
-                        synthetic_pick(run, next.id, &next.message, ancestor_tree, theirs_tree)?;
-                    state.step = SavedStep::Pick {
-                        at: at.to_string(),
-                        index,
-                        synthetic: synthetic.to_string(),
-                        files,
-                        picked: out
-                            .picked
-                            .iter()
-                            .map(|p| SavedPick {
-                                original: p.original.id.to_string(),
-                                new: p.new.to_string(),
-                                resolved: p.resolved,
-                            })
-                            .collect(),
-                        skipped: out
-                            .skipped
-                            .iter()
-                            .map(|s| SavedSkip {
-                                original: s.original.id.to_string(),
-                                kind: s.kind.clone(),
-                                why: s.why.clone(),
-                            })
-                            .collect(),
-                    };
-                    prepare(run, &mut state, &git_dir)?;
-                    conflict.worktree = Some(Ok(state.worktree.clone()));
-                    out.conflict = Some(conflict);
-                    out.build = BuildOutcome::Skipped(
-                        "not built: the backport stopped on another conflict".into(),
-                    );
-                    return Ok(vec![Outcome::Done(Box::new(out))]);
-                }
+            let saved = (oid(&at)?, index, picked, skipped);
+            match resume_pick(
+                run,
+                &target,
+                &mut state,
+                &git_dir,
+                tree,
+                saved,
+                &mut before_write,
+            )? {
+                Resumed::Done(out) => out,
+                Resumed::Waiting(out) => return Ok(vec![Outcome::Done(Box::new(out))]),
             }
         }
         SavedStep::Merge {
@@ -735,7 +666,7 @@ pub fn resume(run: &Run, located: &Located) -> Result<Vec<Outcome>> {
                 &[at, from],
                 None,
                 run.committer,
-                &super::merge_message(&from_branch, &target.name),
+                &merge_forward::merge_message(&from_branch, &target.name),
             )?;
             let out = TargetResult::new(
                 &target,
@@ -761,6 +692,111 @@ pub fn resume(run: &Run, located: &Located) -> Result<Vec<Outcome>> {
         out.tip_moved = Some(now.commit);
     }
     Ok(then_chain(run, &state, out))
+}
+
+/// Where a resumed pick sequence ended.
+enum Resumed {
+    Done(TargetResult),
+    /// Stopped at another conflict, now waiting in the same worktree.
+    Waiting(TargetResult),
+}
+
+/// `--continue` of a pick: the resolution committed as the pick of fix
+/// commit `index`, then the remaining picks and the bump (or the next
+/// conflict, prepared in the same worktree).
+fn resume_pick(
+    run: &Run,
+    target: &Target,
+    state: &mut State,
+    git_dir: &Path,
+    tree: Oid,
+    saved: (Oid, usize, Vec<SavedPick>, Vec<SavedSkip>),
+    before_write: &mut dyn FnMut(Oid) -> Result<()>,
+) -> Result<Resumed> {
+    let repo = &run.cx.repo;
+    let (at, index, picked, skipped) = saved;
+    let tip = target.tip.commit;
+    let mut picker = Picker::new(run, target, tip)?;
+    picker.rewrite = state.rewrite_map();
+    let mut out = TargetResult::new(target, bump::policy_for(run, target), Method::CherryPick);
+    for p in picked {
+        out.picked.push(Picked {
+            original: repo.commit_info(oid(&p.original)?)?,
+            new: oid(&p.new)?,
+            resolved: p.resolved,
+            rewrites: Vec::new(),
+            unmapped: Vec::new(),
+        });
+    }
+    for s in skipped {
+        out.skipped.push(Skipped {
+            original: repo.commit_info(oid(&s.original)?)?,
+            kind: s.kind,
+            why: s.why,
+        });
+    }
+    let commit = run
+        .cx
+        .fix
+        .get(index)
+        .cloned()
+        .ok_or_else(|| anyhow!("backport state: fix commit #{index} is not part of the fix"))?;
+    let ours = repo.tree_id(at)?;
+    let mut current = at;
+    if tree == ours {
+        out.skipped.push(Skipped {
+            original: commit.clone(),
+            kind: "resolved-empty".to_string(),
+            why: format!(
+                "its conflict was resolved to no change on `{}`",
+                target.name
+            ),
+        });
+    } else {
+        let mut pick = picker.commit_pick(&commit, at, ours, tree, true)?;
+        pick.resolved = true;
+        current = pick.new;
+        out.picked.push(pick);
+    }
+    let (current, stop) = picker.pick_from(current, index + 1, &mut out)?;
+    match stop {
+        Stop::Done => Ok(Resumed::Done(finish(
+            run,
+            target,
+            out,
+            tip,
+            current,
+            before_write,
+        )?)),
+        Stop::Conflict {
+            index,
+            at,
+            files,
+            ancestor_tree,
+            theirs_tree,
+        } => {
+            // The next conflict waits in the same worktree.
+            let mut conflict = picker.conflict(tip, index, files.clone())?;
+            out.plan = Some(bump::plan(run, target, tip, at, &fix_paths(run, index)?)?.plan);
+            let next = &run.cx.fix[index];
+            let synthetic =
+                synthetic_pick(run, next.id, &next.message, ancestor_tree, theirs_tree)?;
+            state.step = SavedStep::Pick {
+                at: at.to_string(),
+                index,
+                synthetic: synthetic.to_string(),
+                files,
+                picked: saved_picks(&out),
+                skipped: saved_skips(&out),
+            };
+            prepare(run, state, git_dir)?;
+            conflict.worktree = Some(Ok(state.worktree.clone()));
+            out.conflict = Some(conflict);
+            out.build =
+                BuildOutcome::Skipped("not built: the backport stopped on another conflict".into());
+            Ok(Resumed::Waiting(out))
+        }
+    }
 }
 
 /// The tree the user's resolution holds, after checking that no conflict
@@ -875,7 +911,7 @@ fn then_chain(run: &Run, state: &State, out: TargetResult) -> Vec<Outcome> {
     if !next.is_empty()
         && let Some(start) = start
     {
-        all.extend(merge_chain(run, &next, Some(start)));
+        all.extend(merge_forward::chain(run, &next, Some(start)));
     }
     all
 }
