@@ -313,6 +313,10 @@ pub struct CheckArgs {
     /// Check the fix and every configured release branch's backport branch that exists
     #[arg(long)]
     pub all: bool,
+    /// It is release day: an external crate version the fix needs that is not
+    /// published yet fails the `dependencies` row (otherwise a warning)
+    #[arg(long)]
+    pub release_day: bool,
     #[command(flatten)]
     pub config: ConfigArgs,
 }
@@ -381,6 +385,10 @@ pub struct VerifyPublishedArgs {
     /// Superproject branch to check (repeatable; default: master, main, beta, stable that exist)
     #[arg(long = "superproject-branch", value_name = "BRANCH")]
     pub superproject_branches: Vec<String>,
+    /// On LINE, the fix is RANGE (`REV` or `FROM..TO`): for a backport rewritten
+    /// beyond recognition (repeatable; replaces the configured `backports`)
+    #[arg(long = "backport", value_name = "LINE=RANGE")]
+    pub backports: Vec<String>,
     #[command(flatten)]
     pub config: ConfigArgs,
 }

@@ -72,9 +72,13 @@ pub struct Config {
     pub raise_dependents: RaiseDependents,
     /// Files that show crate versions to users (`None`: READMEs and lib.rs).
     pub version_files: Option<Vec<String>>,
-    /// Hand-made backports: release line → the branch its fix was written
-    /// on (`backports = { "mycrate-1.18.x" = "fix-118" }`, `--onto T=B`).
-    pub backports: BTreeMap<String, String>,
+    /// Declared backports, (line, range): on that line the fix is that
+    /// range (`REV` or `FROM..TO`); `--backport LINE=RANGE` replaces them.
+    pub backports: Vec<(String, String)>,
+    /// Hand-made backports `backport` adopts: release line → the branch
+    /// its fix was written on (`hand-made = { "mycrate-1.18.x" = "fix-118" }`,
+    /// `--onto LINE=BRANCH`).
+    pub hand_made: BTreeMap<String, String>,
     /// How `backport` brings the fix to the lines: `cherry-pick` (default)
     /// or `merge-forward`.
     pub strategy: Option<String>,
@@ -113,7 +117,8 @@ impl Default for Config {
             registry: None,
             raise_dependents: RaiseDependents::default(),
             version_files: None,
-            backports: BTreeMap::new(),
+            backports: Vec::new(),
+            hand_made: BTreeMap::new(),
             strategy: None,
             offline: false,
             ci_timeout: DEFAULT_CI_TIMEOUT,
@@ -123,7 +128,7 @@ impl Default for Config {
     }
 }
 
-const KEYS: [&str; 18] = [
+const KEYS: [&str; 19] = [
     "main-branch",
     "branches",
     "backport-prefix",
@@ -138,9 +143,10 @@ const KEYS: [&str; 18] = [
     "registry",
     "raise-dependents",
     "version-files",
+    "backports",
     "ci-timeout",
     "semver-timeout",
-    "backports",
+    "hand-made",
     "strategy",
 ];
 
@@ -275,6 +281,16 @@ impl Config {
                         .and_then(RaiseDependents::parse)
                         .ok_or_else(|| err("\"released\", \"all\" or \"none\""))?
                 }
+                "backports" => {
+                    const WHAT: &str = "a table of line = \"RANGE\" (or a list of ranges), \
+                                        e.g. { stable = \"1a2b3c4..5d6e7f8\" }";
+                    let t = item.as_table_like().ok_or_else(|| err(WHAT))?;
+                    for (line, ranges) in t.iter() {
+                        for range in strings(ranges).ok_or_else(|| err(WHAT))? {
+                            config.backports.push((line.to_string(), range));
+                        }
+                    }
+                }
                 "version-files" => {
                     config.version_files =
                         Some(strings(item).ok_or_else(|| err("an array of paths"))?)
@@ -296,13 +312,13 @@ impl Config {
                         config.semver_timeout = limit;
                     }
                 }
-                "backports" => {
+                "hand-made" => {
                     const WHAT: &str = "a table of release line = \"branch with the hand-made backport\" \
                                         (e.g. { \"mycrate-1.18.x\" = \"fix-118\" })";
                     let t = item.as_table_like().ok_or_else(|| err(WHAT))?;
                     for (line, branch) in t.iter() {
                         let branch = string(branch).ok_or_else(|| err(WHAT))?;
-                        config.backports.insert(line.to_string(), branch);
+                        config.hand_made.insert(line.to_string(), branch);
                     }
                 }
                 "strategy" => {
@@ -345,7 +361,7 @@ impl Config {
             match onto.split_once('=') {
                 Some((line, branch)) => {
                     named.push(LineSpec::from_entry(line));
-                    self.backports.insert(line.to_string(), branch.to_string());
+                    self.hand_made.insert(line.to_string(), branch.to_string());
                 }
                 None => named.push(LineSpec::from_entry(onto)),
             }
@@ -440,7 +456,7 @@ impl Config {
         if prefix.starts_with('-') {
             bail!("the backport prefix `{prefix}` starts with `-`, which git reads as an option");
         }
-        for (line, branch) in &self.backports {
+        for (line, branch) in &self.hand_made {
             if line.is_empty() || branch.is_empty() {
                 bail!(
                     "a hand-made backport needs both parts: `--onto TARGET=BRANCH` (got `{line}={branch}`)"
@@ -696,18 +712,66 @@ crate = "cargo-util"
     }
 
     #[test]
+    fn hand_made_backports_from_the_table_and_onto() {
+        let doc: DocumentMut = r#"[workspace]
+[workspace.metadata.security-release]
+hand-made = { "0.12.x" = "fix-0.12" }
+strategy = "merge-forward"
+"#
+        .parse()
+        .unwrap();
+        let mut c = Config::from_manifest(&doc, "Cargo.toml").unwrap();
+        assert_eq!(
+            c.hand_made.get("0.12.x").map(String::as_str),
+            Some("fix-0.12")
+        );
+        assert_eq!(c.strategy.as_deref(), Some("merge-forward"));
+        let flags = ConfigArgs {
+            onto: vec!["0.13.x".into(), "1.18.x=my-fix".into()],
+            ..ConfigArgs::default()
+        };
+        c.apply_flags(&flags, false);
+        assert_eq!(
+            c.branches,
+            [
+                LineSpec::Name("0.13.x".into()),
+                LineSpec::Name("1.18.x".into())
+            ]
+        );
+        assert_eq!(
+            c.hand_made.get("1.18.x").map(String::as_str),
+            Some("my-fix")
+        );
+        c.backport_prefix = String::new();
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("prefix is empty")
+        );
+    }
+
+    #[test]
     fn reads_metadata_and_rejects_unknown_keys() {
         let doc: DocumentMut = r#"[workspace]
 [workspace.metadata.security-release]
 main-branch = "master"
 branches = { stable = "rust-1.71.0", beta = "rust-1.72.0" }
 ci = ["cargo test", ["cargo", "fmt", "--check"]]
+backports = { "rust-1.71.0" = "1a2b3c4..5d6e7f8", beta = ["9a8b7c6"] }
 "#
         .parse()
         .unwrap();
         let c = Config::from_manifest(&doc, "Cargo.toml").unwrap();
         assert_eq!(c.role_branch("stable"), Some("rust-1.71.0"));
         assert_eq!(c.ci.len(), 2);
+        assert_eq!(
+            c.backports,
+            [
+                ("rust-1.71.0".to_string(), "1a2b3c4..5d6e7f8".to_string()),
+                ("beta".to_string(), "9a8b7c6".to_string())
+            ]
+        );
         assert_eq!(
             c.ci[1],
             CiCommand::Argv(vec!["cargo".into(), "fmt".into(), "--check".into()])

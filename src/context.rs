@@ -224,6 +224,9 @@ pub struct CheckFlags {
     pub rerun_ci: bool,
     /// Crates whose breaking changes are accepted without a major bump.
     pub allow_breaking: Vec<String>,
+    /// `--release-day`: an external crate version the fix needs that is
+    /// not published yet fails (before release day it only warns).
+    pub release_day: bool,
 }
 
 /// Result of `cargo metadata --locked`, run in the background while the git

@@ -710,6 +710,90 @@ impl Repo {
     }
 }
 
+/// Who wrote a commit and when, as `git log --format='%an %ae %at'` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authorship {
+    pub name: String,
+    pub email: String,
+    /// Author date, seconds since the epoch.
+    pub time: i64,
+}
+
+impl Repo {
+    /// The author of a commit and the author date.
+    pub fn authorship(&self, id: Oid) -> Result<Authorship> {
+        let c = self
+            .git
+            .find_commit(id)
+            .with_context(|| format!("commit {} is missing from the repository", short(id)))?;
+        let author = c.author();
+        Ok(Authorship {
+            name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+            email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+            time: author.when().seconds(),
+        })
+    }
+
+    /// The stable patch-id of the change between two trees, counting only
+    /// the files `keep` accepts; `None` when it accepts none of the
+    /// changed files.
+    pub fn patch_id_of_trees_where(
+        &self,
+        from: Option<Oid>,
+        to: Oid,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Result<Option<Oid>> {
+        let old = from.map(|t| self.git.find_tree(t)).transpose()?;
+        let new = self.git.find_tree(to)?;
+        let all =
+            self.git
+                .diff_tree_to_tree(old.as_ref(), Some(&new), Some(&mut DiffOptions::new()))?;
+        let mut kept: Vec<String> = Vec::new();
+        let mut dropped = false;
+        for delta in all.deltas() {
+            for file in [delta.old_file(), delta.new_file()] {
+                let Some(p) = file.path().and_then(Path::to_str) else {
+                    continue;
+                };
+                if !keep(p) {
+                    dropped = true;
+                } else if !kept.iter().any(|k| k == p) {
+                    kept.push(p.to_string());
+                }
+            }
+        }
+        if kept.is_empty() {
+            return Ok(None);
+        }
+        if !dropped {
+            return Ok(Some(all.patchid(None)?));
+        }
+        let mut opts = DiffOptions::new();
+        opts.disable_pathspec_match(true);
+        for p in &kept {
+            opts.pathspec(p);
+        }
+        let diff = self
+            .git
+            .diff_tree_to_tree(old.as_ref(), Some(&new), Some(&mut opts))?;
+        Ok(Some(diff.patchid(None)?))
+    }
+
+    /// The first parent's tree and the commit's tree: the change a commit
+    /// (or a merge, against its first parent) makes.
+    pub fn change_trees(&self, commit: Oid) -> Result<(Option<Oid>, Oid)> {
+        let c = self
+            .git
+            .find_commit(commit)
+            .with_context(|| format!("commit {} is missing from the repository", short(commit)))?;
+        let parent = match c.parent_ids().next() {
+            Some(p) => Some(self.git.find_commit(p)?.tree_id()),
+            None => None,
+        };
+        Ok((parent, c.tree_id()))
+    }
+}
+
 /// A tag peeled to its commit, with its release date (seconds since the epoch).
 #[derive(Clone, Debug)]
 pub struct DatedTag {

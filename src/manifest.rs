@@ -136,20 +136,20 @@ fn split_op(part: &str) -> (&str, &str) {
 }
 
 /// The lowest version `req` admits (`"0.1"` → 0.1.0, `">=1.2, <2"` →
-/// 1.2.0); `None` when it does not parse or has no lower bound.
+/// 1.2.0); `None` when it does not parse or has no lower bound (`*`).
 pub fn lower_bound(req: &str) -> Option<Version> {
+    req_lower_bound(&semver::VersionReq::parse(req).ok()?)
+}
+
+/// The lowest version a parsed requirement admits.
+pub fn req_lower_bound(req: &semver::VersionReq) -> Option<Version> {
     use semver::Op;
-    let parsed = semver::VersionReq::parse(req).ok()?;
-    if parsed.comparators.is_empty() {
-        return Some(Version::new(0, 0, 0));
-    }
     let mut low: Option<Version> = None;
-    for c in &parsed.comparators {
-        let mut v = Version::new(c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0));
-        v.pre = c.pre.clone();
+    for c in &req.comparators {
+        let v = Version::new(c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0));
         let bound = match c.op {
-            Op::Exact | Op::GreaterEq | Op::Tilde | Op::Caret | Op::Wildcard => v,
-            Op::Greater => Version::new(v.major, v.minor, v.patch + 1),
+            Op::Exact | Op::Caret | Op::Tilde | Op::GreaterEq | Op::Wildcard => v,
+            Op::Greater => crate::release::next_version(&v),
             _ => continue,
         };
         if low.as_ref().is_none_or(|l| bound > *l) {
@@ -236,7 +236,7 @@ version = "0.2"
         assert_eq!(lower_bound("0.1"), Some(v("0.1.0")));
         assert_eq!(lower_bound("=1.0.11"), Some(v("1.0.11")));
         assert_eq!(lower_bound(">=1.2, <2"), Some(v("1.2.0")));
-        assert_eq!(lower_bound("*"), Some(v("0.0.0")));
+        assert_eq!(lower_bound("*"), None);
         assert_eq!(lower_bound("not a req"), None);
     }
 

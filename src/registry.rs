@@ -191,6 +191,9 @@ pub struct SparseRegistry {
     location: IndexLocation,
     policy: RetryPolicy,
     memo: Mutex<HashMap<String, IndexEntry>>,
+    /// Crates the index could not answer for, after every retry: asked
+    /// again in the same run, the answer would only take as long again.
+    failed: Mutex<HashMap<String, String>>,
 }
 
 impl SparseRegistry {
@@ -220,6 +223,7 @@ impl SparseRegistry {
             location,
             policy,
             memo: Mutex::new(HashMap::new()),
+            failed: Mutex::new(HashMap::new()),
         })
     }
 
@@ -232,7 +236,18 @@ impl SparseRegistry {
         if let Some(e) = self.memo.lock().ok().and_then(|m| m.get(name).cloned()) {
             return Ok(e);
         }
-        let entry = self.fetch_with_retries(name)?;
+        if let Some(msg) = self.failed.lock().ok().and_then(|m| m.get(name).cloned()) {
+            return Err(anyhow!(msg));
+        }
+        let entry = match self.fetch_with_retries(name) {
+            Ok(entry) => entry,
+            Err(e) => {
+                if let Ok(mut failed) = self.failed.lock() {
+                    failed.insert(name.to_string(), format!("{e:#}"));
+                }
+                return Err(e);
+            }
+        };
         if let Ok(mut memo) = self.memo.lock() {
             memo.insert(name.to_string(), entry.clone());
         }
@@ -274,6 +289,9 @@ impl SparseRegistry {
 
     /// Forgets memoized answers (for `--wait` polling).
     pub fn forget(&self, name: &str) {
+        if let Ok(mut failed) = self.failed.lock() {
+            failed.remove(name);
+        }
         if let Ok(mut memo) = self.memo.lock() {
             memo.remove(name);
         }

@@ -1221,10 +1221,12 @@ fn a_hand_made_backport_is_adopted_with_onto_target_equals_branch() {
     let row = run.row_in(Some("0.12.x"), "counterparts");
     assert_eq!(row["status"], "warn", "{run:?}");
     let details = messages(&run, "0.12.x", "counterparts");
+    let rewritten = fx.git(&["rev-parse", "--short=7", "fix-0.12~1"]);
     assert!(
         details
             .iter()
-            .any(|m| m.contains("refuse chunked before the last") && m.contains("[rewritten]")),
+            .any(|m| m.contains("refuse chunked before the last")
+                && m.contains(&format!("→ {rewritten}"))),
         "{run:?}"
     );
     assert!(

@@ -24,12 +24,26 @@ fn verify(fx: &Fixture, server: &IndexServer, args: &[&str]) -> support::Run {
     fx.run(&all)
 }
 
+/// The `expected` fact: the versions the release should have published.
+fn expected(run: &support::Run) -> Vec<String> {
+    run.json()["sections"][0]["facts"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["key"] == "expected"))
+        .and_then(|f| f["value"].as_array())
+        .map(|v| {
+            v.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// An index with every version the release should have published.
 fn published(server: &IndexServer) {
-    server.publish("cargo-util", "0.2.4", CKSUM, false);
     server.publish("cargo-util", "0.2.5", CKSUM, false);
     server.publish("cargo-util", "0.2.6", CKSUM, false);
     server.publish("cargo", "0.73.1", CKSUM, false);
+    server.publish("itoa", "1.0.19", CKSUM, false);
 }
 
 #[test]
@@ -41,30 +55,72 @@ fn a_complete_release_passes() {
     let run = verify(&fx, &server, &[]);
     run.assert_code(0)
         .assert_status("registry", "pass")
+        .assert_detail("registry", "crate", "cargo", "cargo@0.73.1 (stable) is on")
         .assert_detail(
             "registry",
             "crate",
             "cargo-util",
-            "cargo-util@0.2.5 (master) is on",
+            "cargo-util@0.2.6 (stable) is on",
         )
-        .assert_detail(
-            "registry",
-            "crate",
-            "cargo-util",
-            "cargo-util@0.2.6 (stable)",
-        )
-        .assert_detail("registry", "crate", "cargo", "cargo@0.73.1 (stable)")
         .assert_status("tag", "pass")
         .assert_detail("tag", "ref", "0.73.1", "is on `stable`")
+        .assert_status("versions", "pass")
+        .assert_detail(
+            "versions",
+            "ref",
+            "stable",
+            "cargo 0.73.1 on `stable` is the release made after the fix (tag `0.73.1`)",
+        )
+        // beta's 0.74.0 was never released: its first release carries the fix.
+        .assert_detail(
+            "versions",
+            "ref",
+            "beta",
+            "cargo-util 0.2.4 on `beta` has not been released yet",
+        )
+        // master's bump to cargo-util 0.2.5 has no release tag: routine.
+        .assert_detail(
+            "versions",
+            "ref",
+            "master",
+            "`master` made no release tag after the fix",
+        )
         .assert_status("branches", "pass")
         .assert_detail("branches", "ref", "stable", "by cherry-pick trailer")
         .assert_detail("branches", "ref", "beta", "by patch-id")
         .assert_detail("branches", "ref", "master", "the commit itself")
+        .assert_status("dependencies", "pass")
+        .assert_detail("dependencies", "crate", "itoa", "resolves to 1.0.19")
         .assert_status("superproject", "skip");
+    // Only master's own bump is expected of nobody else.
+    assert_eq!(
+        expected(&run),
+        ["cargo@0.73.1", "cargo-util@0.2.6"],
+        "{run:?}"
+    );
     // master's own bump commit is not required on stable and beta.
     let bump = fx.git(&["rev-parse", "fix-path-traversal"]);
     run.assert_detail("branches", "commit", &bump, "not required");
     assert_eq!(before, fx.state());
+
+    // From master, the merge that brought the fix is in BASE..HEAD: it is a
+    // merge, not a version bump.
+    fx.git(&["switch", "-q", "master"]);
+    let run = verify(&fx, &server, &[]);
+    let merge = fx.git(&["rev-parse", "master"]);
+    run.assert_code(0).assert_detail(
+        "branches",
+        "commit",
+        &merge,
+        "not required: a merge: the fix commits it brings are looked for one by one",
+    );
+    assert!(
+        !run.details_with("branches", "commit", &merge)[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only changes versions"),
+        "{run:?}"
+    );
 }
 
 #[test]
@@ -107,10 +163,13 @@ fn server_errors_are_retried() {
     published(&server);
     let run = verify(&fx, &server, &["--crate", "cargo-util@0.2.5"]);
     run.assert_code(0).assert_status("registry", "pass");
+    // Two 500s, then one 200 for each crate asked: cargo-util, cargo
+    // (beta's version, which the `versions` row looks up) and itoa (which
+    // the fix requires).
     assert_eq!(
         server.hits.load(std::sync::atomic::Ordering::SeqCst),
-        3,
-        "two 500s, then 200"
+        5,
+        "two 500s, then 200s"
     );
 }
 
@@ -177,14 +236,368 @@ fn tags_missing_on_the_wrong_branch_or_with_the_wrong_version() {
         );
 }
 
+/// The `branches` detail about fix commit `rev` on `line`: (status, message).
+fn presence_of(run: &support::Run, fx: &Fixture, rev: &str, line: &str) -> (String, String) {
+    let id = fx.git(&["rev-parse", rev]);
+    let found: Vec<&serde_json::Value> = run
+        .details_with("branches", "commit", &id)
+        .into_iter()
+        .filter(|d| d["ref"] == line)
+        .collect();
+    assert_eq!(found.len(), 1, "{rev} on {line}:\n{run:?}");
+    (
+        found[0]["status"].as_str().unwrap_or_default().to_string(),
+        found[0]["message"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+#[test]
+fn a_backport_that_raised_a_dependency_matches_without_release_files() {
+    let fx = Fixture::scenario("verify-code-patch-id");
+    let server = IndexServer::start(Mode::Normal);
+    published(&server);
+    let run = verify(&fx, &server, &[]);
+    run.assert_code(0).assert_status("branches", "pass");
+    let beta = fx.git(&["rev-parse", "--short", "beta~1"]);
+    let (status, message) = presence_of(&run, &fx, "fix-path-traversal~2", "beta");
+    assert_eq!(status, "pass");
+    assert!(
+        message.contains(&format!(
+            "by patch-id without Cargo.toml, Cargo.lock and changelog hunks in {beta}"
+        )),
+        "{message}"
+    );
+    let (_, message) = presence_of(&run, &fx, "fix-path-traversal~1", "beta");
+    assert!(message.contains("(by patch-id in"), "{message}");
+}
+
+#[test]
+fn a_rewritten_backport_warns_and_a_same_subject_commit_does_not_match() {
+    let fx = Fixture::scenario("verify-rewritten");
+    let server = IndexServer::start(Mode::Normal);
+    published(&server);
+    let run = verify(&fx, &server, &[]);
+    run.assert_code(1).assert_status("branches", "fail");
+    // beta: same author, subject and message, author date 1 s later, other
+    // content: present, with a warning and both diff stats.
+    let rewritten = fx.git(&["rev-parse", "--short", "beta~1"]);
+    let (status, message) = presence_of(&run, &fx, "fix-path-traversal~2", "beta");
+    assert_eq!(status, "warn", "{message}");
+    for part in [
+        format!("rewritten as {rewritten}: same author"),
+        "(1 s apart, within the 2 s tolerance)".to_string(),
+        "crates/cargo-util/src/lib.rs +3 -0".to_string(),
+        "2 added or removed lines differ".to_string(),
+        "confirm by hand".to_string(),
+    ] {
+        assert!(message.contains(&part), "{part:?} in {message}");
+    }
+    // stable: the same subject and author an hour later is not the fix.
+    let (status, message) = presence_of(&run, &fx, "fix-path-traversal~2", "stable");
+    assert_eq!(status, "fail");
+    assert!(
+        message.contains("is missing on stable branch `stable`"),
+        "{message}"
+    );
+    let (status, _) = presence_of(&run, &fx, "fix-path-traversal~1", "stable");
+    assert_eq!(status, "pass");
+}
+
 #[test]
 fn a_squashed_backport_counts() {
     let fx = Fixture::scenario("verify-squashed");
     let server = IndexServer::start(Mode::Normal);
     published(&server);
-    verify(&fx, &server, &[])
-        .assert_status("branches", "pass")
-        .assert_detail("branches", "ref", "beta", "as part of squashed");
+    let run = verify(&fx, &server, &[]);
+    run.assert_code(0).assert_status("branches", "pass");
+    let squash = fx.git(&["rev-parse", "--short", "beta"]);
+    for rev in ["fix-path-traversal~2", "fix-path-traversal~1"] {
+        let (_, message) = presence_of(&run, &fx, rev, "beta");
+        assert!(
+            message.contains(&format!(
+                "as part of squashed {squash} (equal to the whole fix"
+            )),
+            "{message}"
+        );
+    }
+    // The `cherry-pick -m 1` brought master's bump too: beta ships it.
+    run.assert_detail(
+        "versions",
+        "ref",
+        "beta",
+        "cargo-util on `beta` went from 0.2.4 to 0.2.5 with the fix",
+    )
+    .assert_detail(
+        "registry",
+        "crate",
+        "cargo-util",
+        "cargo-util@0.2.6 (stable) is on",
+    );
+}
+
+#[test]
+fn a_merged_backport_counts_by_its_first_parent_diff() {
+    let fx = Fixture::scenario("verify-squashed-merge");
+    let server = IndexServer::start(Mode::Normal);
+    published(&server);
+    let run = verify(&fx, &server, &[]);
+    run.assert_code(0).assert_status("branches", "pass");
+    let merge = fx.git(&["rev-parse", "--short", "beta"]);
+    for rev in ["fix-path-traversal~2", "fix-path-traversal~1"] {
+        let (_, message) = presence_of(&run, &fx, rev, "beta");
+        assert!(
+            message.contains(&format!(
+                "as part of squashed merge {merge}, whose first-parent diff (equal to the whole fix)"
+            )),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn ancestry_finds_a_fix_merged_forward() {
+    let fx = Fixture::scenario("verify-merge-forward");
+    let server = IndexServer::start(Mode::Normal);
+    server.publish("cargo", "0.73.1", CKSUM, false);
+    server.publish("cargo-util", "0.2.6", CKSUM, false);
+    let run = verify(&fx, &server, &[]);
+    run.assert_code(0).assert_status("branches", "pass");
+    for line in ["stable", "beta", "master"] {
+        for rev in ["fix-path-traversal~1", "fix-path-traversal"] {
+            let (_, message) = presence_of(&run, &fx, rev, line);
+            assert!(message.contains("(the commit itself)"), "{message}");
+        }
+    }
+    // stable released it; beta and master carry it through the merges, and
+    // stable's tag reached master only by merging: not master's release.
+    run.assert_detail(
+        "versions",
+        "ref",
+        "stable",
+        "cargo 0.73.1 on `stable` is the release made after the fix",
+    )
+    .assert_detail(
+        "versions",
+        "ref",
+        "beta",
+        "cargo 0.74.0 on `beta` has not been released yet",
+    )
+    .assert_detail(
+        "versions",
+        "ref",
+        "master",
+        "`master` made no release tag after the fix",
+    );
+    assert_eq!(
+        expected(&run),
+        ["cargo@0.73.1", "cargo-util@0.2.6"],
+        "{run:?}"
+    );
+}
+
+#[test]
+fn a_declared_backport_counts_only_when_it_is_on_the_line() {
+    let fx = Fixture::scenario("verify-declared");
+    let server = IndexServer::start(Mode::Normal);
+    published(&server);
+    let run = verify(&fx, &server, &[]);
+    run.assert_code(1);
+    let (status, message) = presence_of(&run, &fx, "fix-path-traversal~2", "beta");
+    assert_eq!(status, "fail", "{message}");
+    // The trailer names the private fork's commit: said, not matched.
+    let rewritten = fx.git(&["rev-parse", "beta~1"]);
+    run.assert_detail(
+        "branches",
+        "commit",
+        &rewritten,
+        "says it was cherry picked from 4afa5455ad9227ad272a1f7ae9daab94a4eb601a, which this repository does not have",
+    );
+
+    let range = format!(
+        "beta={}..{}",
+        fx.git(&["rev-parse", "--short", "beta~2"]),
+        fx.git(&["rev-parse", "--short", "beta"])
+    );
+    let before = fx.state();
+    let run = verify(&fx, &server, &["--backport", &range]);
+    run.assert_code(0).assert_status("branches", "pass");
+    for rev in ["fix-path-traversal~2", "fix-path-traversal~1"] {
+        let (_, message) = presence_of(&run, &fx, rev, "beta");
+        assert!(
+            message.contains(&format!("declared by --backport {range}")),
+            "{message}"
+        );
+    }
+    // A declaration that does not hold is a failure, not a match.
+    let beta_tip = fx.git(&["rev-parse", "beta"]);
+    let run = verify(
+        &fx,
+        &server,
+        &[
+            "--backport",
+            &range,
+            "--backport",
+            &format!("stable={beta_tip}"),
+        ],
+    );
+    run.assert_code(1).assert_detail(
+        "branches",
+        "commit",
+        &beta_tip,
+        "is not on `stable`: the declaration does not hold",
+    );
+    // A line that is not being verified is bad input.
+    let run = verify(&fx, &server, &["--backport", "nope=HEAD"]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("not a line being verified"), "{run:?}");
+    assert_eq!(before, fx.state());
+}
+
+#[test]
+fn release_day_without_the_bump_fails_and_passes_after_it() {
+    let fx = Fixture::scenario("verify-release-day");
+    let server = IndexServer::start(Mode::Normal);
+    published(&server);
+    let run = verify(&fx, &server, &[]);
+    run.assert_code(1)
+        .assert_status("versions", "fail")
+        .assert_detail(
+            "versions",
+            "crate",
+            "cargo",
+            "the fix is on stable but its version 0.73.0 is the release from before the fix",
+        )
+        .assert_detail(
+            "versions",
+            "crate",
+            "cargo-util",
+            "the fix is on stable but its version 0.2.3 is the release from before the fix",
+        );
+    // The line nobody maintains is named, not bumped.
+    let unpatched = run.row_in(Some("release lines"), "unpatched-lines");
+    assert_eq!(unpatched["status"], "warn", "{run:?}");
+    assert!(
+        unpatched["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["ref"] == "rel-0.72"
+                && d["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("`rel-0.72` (newest release tag `0.73.0`) is affected, not patched")),
+        "{run:?}"
+    );
+    assert!(
+        fx.git(&["tag", "--list", "0.73.1"]).is_empty(),
+        "nothing was tagged"
+    );
+
+    fx.steps(
+        r#"
+[[step]]
+switch = "stable"
+
+[[step]]
+replace = [
+    ["Cargo.toml", 'version = "0.73.0"', 'version = "0.73.1"'],
+    ["crates/cargo-util/Cargo.toml", 'version = "0.2.3"', 'version = "0.2.6"'],
+    ["Cargo.toml", 'version = "0.2.3", path', 'version = "0.2.6", path'],
+    ["crates/crates-io/Cargo.toml", 'version = "0.38.0"', 'version = "0.38.1"'],
+    ["Cargo.toml", 'version = "0.38.0", path', 'version = "0.38.1", path'],
+]
+lock = true
+commit = """
+Release cargo 0.73.1, cargo-util 0.2.6 and crates-io 0.38.1
+
+Point release for GHSA-r5w3-xm58-jv6j."""
+tag = "0.73.1"
+
+[[step]]
+switch = "fix-path-traversal"
+"#,
+    );
+    // crates-io, a dependent the fix did not modify, was point-released
+    // too: the release bumped it, so it is expected as well.
+    server.publish("crates-io", "0.38.1", CKSUM, false);
+    let run = verify(&fx, &server, &[]);
+    run.assert_code(0)
+        .assert_status("versions", "pass")
+        .assert_detail(
+            "versions",
+            "crate",
+            "cargo",
+            "cargo 0.73.1 on `stable` is the release made after the fix (tag `0.73.1`)",
+        )
+        .assert_status("registry", "pass")
+        .assert_detail(
+            "registry",
+            "crate",
+            "crates-io",
+            "crates-io@0.38.1 (stable) is on",
+        )
+        .assert_status("tag", "pass");
+    assert_eq!(
+        expected(&run),
+        ["cargo@0.73.1", "cargo-util@0.2.6", "crates-io@0.38.1"],
+        "{run:?}"
+    );
+}
+
+#[test]
+fn an_embargoed_dependency_warns_in_check_and_fails_verify_until_published() {
+    let fx = Fixture::scenario("verify-released");
+    let server = IndexServer::start(Mode::Normal);
+    published(&server);
+    // The index knows itoa, but not the version the fix requires.
+    let index = IndexServer::start(Mode::Normal);
+    for (name, version) in [
+        ("cargo", "0.73.1"),
+        ("cargo-util", "0.2.5"),
+        ("cargo-util", "0.2.6"),
+        ("itoa", "1.0.9"),
+    ] {
+        index.publish(name, version, CKSUM, false);
+    }
+    let check = |index: &IndexServer, extra: &[&str]| {
+        let mut args = vec!["check", "--format", "json", "--base", "fix-base", "--index"];
+        args.push(index.url.as_str());
+        args.extend(["--skip", "ci", "--skip", "semver", "--skip", "lockfile"]);
+        args.extend_from_slice(extra);
+        fx.run(&args)
+    };
+    let unpublished = "itoa 1.0.18 is not published (the newest on";
+    let first_step = "it must be published first; it is the first step on release day";
+    check(&index, &[])
+        .assert_status("dependencies", "warn")
+        .assert_detail("dependencies", "crate", "itoa", unpublished)
+        .assert_detail("dependencies", "crate", "itoa", first_step)
+        .assert_detail(
+            "dependencies",
+            "file",
+            "crates/cargo-util/Cargo.toml",
+            "`itoa = \"1.0.18\"` in crates/cargo-util/Cargo.toml [dependencies], added by the fix",
+        );
+    check(&index, &["--release-day"]).assert_status("dependencies", "fail");
+    verify(&fx, &index, &[])
+        .assert_code(1)
+        .assert_status("dependencies", "fail")
+        .assert_detail("dependencies", "crate", "itoa", unpublished);
+    // An index that cannot answer is never "not published".
+    let broken = IndexServer::start(Mode::Garbage);
+    check(&broken, &[]).assert_status("dependencies", "error");
+    // Offline, the row says it did not look.
+    fx.check(&["--base", "fix-base", "--skip", "ci", "--skip", "semver"])
+        .assert_status("dependencies", "skip");
+
+    index.publish("itoa", "1.0.18", CKSUM, false);
+    check(&index, &[])
+        .assert_status("dependencies", "pass")
+        .assert_detail("dependencies", "crate", "itoa", "resolves to 1.0.18");
+    verify(&fx, &index, &[])
+        .assert_code(0)
+        .assert_status("dependencies", "pass");
+    drop(server);
 }
 
 #[test]
@@ -284,7 +697,7 @@ fn versions_on_the_registry_count_as_released_in_check() {
 fn wait_polls_until_the_version_appears() {
     let fx = Fixture::scenario("verify-released");
     let server = IndexServer::start(Mode::Normal);
-    server.publish("cargo-util", "0.2.4", CKSUM, false);
+    server.publish("itoa", "1.0.19", CKSUM, false);
     let dir = server.path().to_path_buf();
     let publisher = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(1500));
@@ -292,7 +705,8 @@ fn wait_polls_until_the_version_appears() {
         let line = format!(
             "{{\"name\":\"cargo-util\",\"vers\":\"0.2.5\",\"deps\":[],\"cksum\":\"{CKSUM}\",\"features\":{{}},\"yanked\":false}}\n"
         );
-        let mut text = std::fs::read_to_string(&path).unwrap();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let mut text = std::fs::read_to_string(&path).unwrap_or_default();
         text.push_str(&line);
         std::fs::write(path, text).unwrap();
     });
@@ -369,6 +783,7 @@ fn verify_contents_compares_the_packaged_crate() {
     ];
     let args = &args[..];
     let good = IndexServer::start(Mode::Normal);
+    good.publish("itoa", "1.0.19", CKSUM, false);
     good.publish(
         "cargo-util",
         "0.2.6",
@@ -383,6 +798,7 @@ fn verify_contents_compares_the_packaged_crate() {
     assert_eq!(before, fx.state(), "the packaging worktree is gone");
 
     let bad = IndexServer::start(Mode::Normal);
+    bad.publish("itoa", "1.0.19", CKSUM, false);
     let tampered = package(
         &fx,
         "cargo-util-0.2.6",

@@ -1,19 +1,16 @@
 //! `--onto TARGET=BRANCH`: the fix was written by hand for an old line, as
 //! maintainers usually do (hyper 0.12.x, crossbeam-deque v0.7, wasmtime's
 //! "[24.0.x] …" backports). Nothing is picked; each main-branch fix commit
-//! is mapped to its counterpart on BRANCH: by the presence matchers, then by
-//! content with version, requirement, lockfile and changelog hunks left out
-//! (so a backport that bumps its own versions still matches), then by the
-//! share of its added lines a rewritten commit keeps.
-//!
-//! The content id is this module's own until `presence.rs` offers a
-//! patch-id without manifest/lockfile/changelog hunks (issue #11); then it
-//! should move there.
+//! is mapped to its counterpart on BRANCH: by the presence matchers
+//! (`crate::presence`, which also compares patch-ids without manifest,
+//! lockfile and changelog hunks), and for what they cannot match — a
+//! rewrite by another author, on another day — by the share of its added
+//! lines a commit of BRANCH keeps. A fix commit that changes only versions,
+//! the lockfile or changelogs needs no counterpart.
 
 use std::collections::BTreeSet;
 
 use anyhow::{Result, bail};
-use sha2::{Digest, Sha256};
 
 use super::pick::is_changelog;
 use super::result::Counterpart;
@@ -78,21 +75,18 @@ pub fn validate(
     Ok((fork, behind))
 }
 
-/// What a change means besides versions: an id of its normalised hunks
-/// and the lines it adds.
+/// What a change means besides versions: whether it has anything else,
+/// and the lines it adds (whitespace squeezed).
 struct Content {
-    /// `None`: nothing but versions, lockfile and changelog.
-    id: Option<[u8; 32]>,
+    /// Nothing but versions, requirements, the lockfile and changelogs.
+    bookkeeping: bool,
     added: BTreeSet<String>,
 }
 
 fn content(repo: &Repo, from: Oid, to: Oid) -> Result<Content> {
-    let mut hasher = Sha256::new();
     let mut any = false;
     let mut added = BTreeSet::new();
-    let mut files = repo.changed_files(repo.tree_id(from)?, repo.tree_id(to)?)?;
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    for f in files {
+    for f in repo.changed_files(repo.tree_id(from)?, repo.tree_id(to)?)? {
         let name = f.path.rsplit('/').next().unwrap_or(&f.path);
         if name == "Cargo.lock" || is_changelog(&f.path) {
             continue;
@@ -114,32 +108,19 @@ fn content(repo: &Repo, from: Oid, to: Oid) -> Result<Content> {
         if old == new {
             continue;
         }
-        let lines = diff_lines(&old, &new)?;
-        let mut file_hunks = false;
-        for (origin, line) in lines {
-            if origin == ' ' {
-                continue;
-            }
+        for (origin, line) in diff_lines(&old, &new)? {
             let squeezed: String = line.split_whitespace().collect::<Vec<_>>().join(" ");
-            if squeezed.is_empty() {
+            if origin == ' ' || squeezed.is_empty() {
                 continue;
             }
-            if !file_hunks {
-                hasher.update(f.path.as_bytes());
-                hasher.update([0]);
-                file_hunks = true;
-            }
-            hasher.update([origin as u8]);
-            hasher.update(squeezed.as_bytes());
-            hasher.update([b'\n']);
+            any = true;
             if origin == '+' && squeezed.chars().filter(|c| c.is_alphanumeric()).count() >= 3 {
                 added.insert(squeezed);
             }
         }
-        any |= file_hunks;
     }
     Ok(Content {
-        id: any.then(|| hasher.finalize().into()),
+        bookkeeping: !any,
         added,
     })
 }
@@ -169,7 +150,6 @@ pub fn map(run: &Run, line: &str, fork: Oid, branch: &RefTip) -> Result<Vec<Coun
         })
         .collect::<Result<_>>()?;
     let whole_branch = content(repo, fork, branch.commit)?;
-    let whole_fix = content(repo, cx.base.commit, cx.head.commit)?;
     let mut out = Vec::new();
     for (commit, found) in cx.fix.iter().zip(present) {
         let counterpart = |on: Option<Oid>, kind: &str, why: String| Counterpart {
@@ -177,10 +157,14 @@ pub fn map(run: &Run, line: &str, fork: Oid, branch: &RefTip) -> Result<Vec<Coun
             on,
             kind: kind.to_string(),
             why,
+            certain: true,
         };
         if let Some(m) = found {
+            // Naming BRANCH as the line's backport confirms the matches
+            // presence leaves to a human (a rewrite, a combined backport),
+            // as a declared mapping does.
             out.push(counterpart(
-                None,
+                m.carriers(commit.id).first().copied(),
                 m.kind(),
                 format!("on `{}` {}", branch.name, m.describe()),
             ));
@@ -188,35 +172,12 @@ pub fn map(run: &Run, line: &str, fork: Oid, branch: &RefTip) -> Result<Vec<Coun
         }
         let parent = repo.first_parent(commit.id)?.unwrap_or(cx.base.commit);
         let mine = content(repo, parent, commit.id)?;
-        let Some(id) = mine.id else {
+        if mine.bookkeeping {
             out.push(counterpart(
                 None,
                 "bookkeeping",
                 "only versions, lockfile or changelog: not required (the bump commit sets this line's)"
                     .to_string(),
-            ));
-            continue;
-        };
-        if let Some((c, _)) = candidates.iter().find(|(_, k)| k.id == Some(id)) {
-            out.push(counterpart(
-                Some(c.id),
-                "content",
-                format!(
-                    "same change as {} ({}), versions and lockfile aside",
-                    c.short_id(),
-                    c.summary
-                ),
-            ));
-            continue;
-        }
-        if whole_branch.id.is_some() && whole_branch.id == whole_fix.id {
-            out.push(counterpart(
-                Some(branch.commit),
-                "content-squashed",
-                format!(
-                    "`{}` as a whole makes the fix's whole change, versions and lockfile aside",
-                    branch.name
-                ),
             ));
             continue;
         }
@@ -233,7 +194,7 @@ pub fn map(run: &Run, line: &str, fork: Oid, branch: &RefTip) -> Result<Vec<Coun
         match best {
             Some((c, s)) if s >= REWRITTEN_SHARE => out.push(counterpart(
                 Some(c.id),
-                "rewritten",
+                "similar",
                 format!(
                     "{} ({}) keeps {:.0}% of its added lines",
                     c.short_id(),
@@ -243,7 +204,7 @@ pub fn map(run: &Run, line: &str, fork: Oid, branch: &RefTip) -> Result<Vec<Coun
             )),
             _ if share(&whole_branch) >= REWRITTEN_SHARE => out.push(counterpart(
                 Some(branch.commit),
-                "rewritten",
+                "similar",
                 format!(
                     "`{}` as a whole keeps {:.0}% of its added lines",
                     branch.name,

@@ -267,7 +267,7 @@ pub fn select_targets(cx: &Context, strategy: Strategy) -> Result<Targets> {
         .chain(main.clone())
         .collect();
     for t in &mut targets {
-        let Some(branch) = cx.config.backports.get(&t.name) else {
+        let Some(branch) = cx.config.hand_made.get(&t.name) else {
             continue;
         };
         let tip = repo.branch_tip(branch).ok_or_else(|| {

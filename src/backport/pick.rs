@@ -92,6 +92,7 @@ impl<'a> Picker<'a> {
                     original: commit.clone(),
                     kind: m.kind().to_string(),
                     why: format!("already on `{}`: {}", self.target.name, m.describe()),
+                    certain: m.is_certain(),
                 });
                 continue;
             }
@@ -101,6 +102,7 @@ impl<'a> Picker<'a> {
                 TreeMerge::Clean(tree) if tree == ours => out.skipped.push(Skipped {
                     original: commit.clone(),
                     kind: "empty".to_string(),
+                    certain: true,
                     why: format!(
                         "nothing left to apply on `{}`: its only changes are version numbers, \
                          which are set per target, or are already there",

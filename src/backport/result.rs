@@ -29,9 +29,13 @@ pub struct Picked {
 #[derive(Clone, Debug)]
 pub struct Skipped {
     pub original: CommitInfo,
-    /// `trailer`, `patch-id`, `squashed`, `ancestor`, `empty`, `resolved-empty`.
+    /// A presence matcher's kind (`trailer`, `patch-id`, `squashed`, …),
+    /// `empty`, `resolved-empty`.
     pub kind: String,
     pub why: String,
+    /// False when only a human can confirm the target has it (presence's
+    /// warn-level matches): the commit is skipped, and the row warns.
+    pub certain: bool,
 }
 
 /// A commit on the main branch that likely must land on the target before
@@ -75,10 +79,14 @@ pub struct Counterpart {
     pub original: CommitInfo,
     /// `None`: no counterpart found.
     pub on: Option<Oid>,
-    /// `ancestor`, `trailer`, `patch-id`, `squashed`, `content`,
-    /// `content-squashed`, `rewritten`, `bookkeeping`, `missing`.
+    /// A presence matcher's kind (`patch-id`, `code-patch-id`,
+    /// `rewritten`, …), `similar` (keeps most of its added lines),
+    /// `bookkeeping` (nothing to port) or `missing`.
     pub kind: String,
     pub why: String,
+    /// False for matches only a human can confirm (presence's
+    /// `rewritten` and `squashed-within`, and `similar`).
+    pub certain: bool,
 }
 
 /// `--onto TARGET=BRANCH`: the fix written by hand on BRANCH.

@@ -123,16 +123,24 @@ fn cherry_pick(r: &TargetResult, opts: &RowOptions) -> Option<CheckResult> {
         }
     }
     for s in &r.skipped {
-        details.push(
-            Detail::new(format!(
-                "skipped {} ({}): {}: {}",
-                s.original.short_id(),
-                s.kind,
-                s.original.summary,
-                s.why
+        let mut d = Detail::new(format!(
+            "skipped {} ({}): {}: {}",
+            s.original.short_id(),
+            s.kind,
+            s.original.summary,
+            s.why
+        ))
+        .commit(s.original.id.to_string());
+        if !s.certain {
+            flagged += 1;
+            d = Detail::new(format!(
+                "{}; only a human can confirm it: compare the two, and backport it by hand if it is not the same fix",
+                d.message
             ))
-            .commit(s.original.id.to_string()),
-        );
+            .commit(s.original.id.to_string())
+            .status(Status::Warn);
+        }
+        details.push(d);
     }
     if let Some(c) = &r.conflict
         && let ConflictKind::Pick(commit) = &c.kind
@@ -275,6 +283,9 @@ fn counterparts(r: &TargetResult, _: &RowOptions) -> Option<CheckResult> {
         ))
         .commit(c.original.id.to_string());
         if c.kind == "missing" {
+            missing += 1;
+            d = d.status(Status::Warn);
+        } else if !c.certain {
             missing += 1;
             d = d.status(Status::Warn);
         }

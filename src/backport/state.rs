@@ -54,6 +54,12 @@ pub struct SavedSkip {
     pub original: String,
     pub kind: String,
     pub why: String,
+    #[serde(default = "certain")]
+    pub certain: bool,
+}
+
+fn certain() -> bool {
+    true
 }
 
 /// What the worktree's conflict is.
@@ -278,6 +284,7 @@ fn saved_skips(out: &TargetResult) -> Vec<SavedSkip> {
             original: s.original.id.to_string(),
             kind: s.kind.clone(),
             why: s.why.clone(),
+            certain: s.certain,
         })
         .collect()
 }
@@ -733,6 +740,7 @@ fn resume_pick(
             original: repo.commit_info(oid(&s.original)?)?,
             kind: s.kind,
             why: s.why,
+            certain: s.certain,
         });
     }
     let commit = run
@@ -747,6 +755,7 @@ fn resume_pick(
         out.skipped.push(Skipped {
             original: commit.clone(),
             kind: "resolved-empty".to_string(),
+            certain: true,
             why: format!(
                 "its conflict was resolved to no change on `{}`",
                 target.name

@@ -12,6 +12,7 @@ pub mod changelog;
 pub mod ci;
 pub mod clean_tree;
 pub mod commits;
+pub mod dependencies;
 pub mod dependency_specs;
 pub mod doc_versions;
 pub mod embargo;
@@ -33,6 +34,7 @@ pub const ALL: &[CheckDef] = &[
     semver::CHECK,
     version_bump::CHECK,
     dependency_specs::CHECK,
+    dependencies::CHECK,
     doc_versions::CHECK,
     lockfile::CHECK,
     temporary_patches::CHECK,

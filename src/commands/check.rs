@@ -19,6 +19,7 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &CheckArgs) -> Result<
         flags: CheckFlags {
             rerun_ci: args.rerun_ci,
             allow_breaking: args.allow_breaking.clone(),
+            release_day: args.release_day,
         },
         ..ContextOptions::default()
     };

@@ -1,15 +1,15 @@
-//! `verify-published`: after the release, checks the registry, the tags, the
-//! fix on every branch, and a superproject's submodule. The rows live in
-//! `verify`; this file picks what to verify and where to ask.
+//! `verify-published`: after the release, checks the registry, the tags,
+//! the versions each line ships, the fix on every line, lines left
+//! unpatched, embargoed dependencies and a superproject's submodule. The
+//! rows live in `verify`; this file works out what to verify and runs them.
 
 use anyhow::Result;
 
 use super::Session;
 use crate::cli::{ConfigArgs, GlobalArgs, VerifyPublishedArgs};
 use crate::context::{Context, ContextOptions};
-use crate::registry::{RetryPolicy, SparseRegistry};
 use crate::report::{CheckResult, FactValue, Report, Section};
-use crate::verify::{self, RegistryOptions, Superproject, TagRules};
+use crate::verify::{self, Options, Plan, Superproject, TagRules, Verification};
 
 pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &VerifyPublishedArgs) -> Result<Report> {
     let session = Session::open(global, flags)?;
@@ -17,15 +17,28 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &VerifyPublishedArgs) 
         base: args.base.clone(),
         ..ContextOptions::default()
     };
-    let cx = Context::build(session.checkout, session.config, &opts, session.shell)?;
+    let mut cx = Context::build(session.checkout, session.config, &opts, session.shell)?;
+    super::attach_registry(&mut cx)?;
     let location = super::index_location(&cx)?;
-    let branches = verify::target_branches(&cx)?;
-    let expected = if args.crates.is_empty() {
-        verify::expected_from_branches(&cx, &branches)?
-    } else {
-        verify::parse_crate_args(&cx, &args.crates)?
+    let superproject = match (&args.superproject, &args.submodule) {
+        (Some(path), Some(submodule)) => Some(Superproject::open(
+            absolute(path)?,
+            submodule,
+            &args.superproject_branches,
+        )?),
+        _ => None,
     };
-    let rules = TagRules::new(&cx)?;
+    let plan = Plan::build(&cx, &args.crates, &args.backports)?;
+    let v = Verification {
+        tags: TagRules::new(&cx),
+        cx: &cx,
+        plan,
+        options: Options {
+            wait: args.wait,
+            verify_contents: args.verify_contents,
+            superproject,
+        },
+    };
 
     let mut report = Report::new("verify-published");
     let mut section = Section::new("release")
@@ -39,63 +52,30 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &VerifyPublishedArgs) 
         .fact("index", location.label.clone())
         .fact(
             "expected",
-            expected.iter().map(|e| e.id()).collect::<Vec<_>>(),
+            v.plan.expected.iter().map(|e| e.id()).collect::<Vec<_>>(),
         );
-    if args.crates.is_empty() {
+    if !v.plan.from_crate_args {
         section = section.fact(
             "branches",
-            branches
+            v.plan
+                .lines
                 .iter()
-                .map(|b| format!("{} = {}", b.role, b.name))
+                .map(|l| format!("{} = {}", l.role, l.name))
                 .collect::<Vec<_>>(),
         );
     }
-
-    let registry_row = if cx.config.offline {
-        CheckResult::skip("registry", "--offline: the registry index was not queried")
-    } else {
-        let policy = RetryPolicy {
-            timeout: cx.config.index_timeout,
-            ..RetryPolicy::default()
-        };
-        let registry = SparseRegistry::new(location, &verify::scratch_dir(&cx), policy)?;
-        let ropts = RegistryOptions {
-            wait: args.wait,
-            verify_contents: args.verify_contents,
-            tags: &rules,
-        };
-        verify::registry_row(&cx, &registry, &expected, &ropts)
-            .unwrap_or_else(|e| CheckResult::error("registry", format!("could not verify: {e:#}")))
-    };
-    section.checks.push(registry_row);
-    section.checks.push(
-        verify::tag_row(&cx, &expected, &rules, &branches)
-            .unwrap_or_else(|e| CheckResult::error("tag", format!("could not run: {e:#}"))),
-    );
-    section.checks.push(
-        verify::branches_row(&cx, &branches)
-            .unwrap_or_else(|e| CheckResult::error("branches", format!("could not run: {e:#}"))),
-    );
-    let superproject = match (&args.superproject, &args.submodule) {
-        (Some(path), Some(submodule)) => {
-            let sp = Superproject {
-                path: absolute(path)?,
-                submodule: submodule.clone(),
-                branches: args.superproject_branches.clone(),
-            };
-            verify::superproject_row(&cx, &sp)?
-        }
-        _ => CheckResult::skip(
-            "superproject",
-            "no --superproject PATH --submodule PATH given",
-        ),
-    };
-    section.checks.push(superproject);
+    for row in verify::ALL {
+        cx.shell.verbose("Verifying", row.id);
+        let result = (row.run)(&v)
+            .unwrap_or_else(|e| CheckResult::error(row.id, format!("could not verify: {e:#}")));
+        section.checks.push(result);
+    }
     report.sections.push(section);
-    let lines: Vec<&str> = cx
-        .releases
-        .lines(&cx.repo)?
+    let lines: Vec<&str> = v
+        .plan
+        .lines
         .iter()
+        .filter(|l| !l.is_main)
         .map(|l| l.name.as_str())
         .collect();
     report.sections.push(super::lines_section(&cx, &lines));

@@ -39,13 +39,7 @@ impl Footprint {
     pub fn of_fix(repo: &Repo, base: Oid, head: Oid) -> Result<Footprint> {
         let mut files = Vec::new();
         for change in repo.line_changes(base, head)? {
-            let name = change.path.rsplit('/').next().unwrap_or(&change.path);
-            if name == "Cargo.toml"
-                || name == "Cargo.lock"
-                || super::policy::CHANGELOG_NAMES
-                    .iter()
-                    .any(|n| n.eq_ignore_ascii_case(name))
-            {
+            if super::policy::is_release_file(&change.path) {
                 continue;
             }
             let mut lines: Vec<String> = change

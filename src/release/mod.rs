@@ -6,9 +6,11 @@
 //! No command derives its own view of these.
 
 pub mod affected;
+pub mod bumps;
 pub mod lines;
 pub mod lockfiles;
 pub mod policy;
+pub mod shipped;
 pub mod tags;
 
 use std::cell::RefCell;
@@ -66,6 +68,17 @@ impl std::fmt::Display for ReleaseEvidence {
 }
 
 pub use crate::workspace::PublishTarget;
+
+/// Whether a crate version is on its registry, as far as it can be asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Publication {
+    /// On this registry (yanked or not: a yanked version was released).
+    Published(String),
+    /// Not on this registry (the one asked, named).
+    Unpublished(String),
+    /// Not asked, and why (`--offline`, `publish = false`).
+    NotAsked(String),
+}
 
 /// The registries "was this released?" asks, created on first use.
 pub struct Registries {
@@ -498,6 +511,61 @@ impl Releases {
             }
         }
         Ok(None)
+    }
+
+    /// Asks the registries about these crates all at once (a pool of
+    /// requests), so that the questions that follow are answered from
+    /// memory; errors are kept for those questions to report.
+    pub fn prefetch(&self, names: &[String]) {
+        let Some(registries) = &self.registries else {
+            return;
+        };
+        let mut by_registry: BTreeMap<Option<String>, Vec<String>> = BTreeMap::new();
+        for name in names {
+            let targets = match self.publish_target(name) {
+                PublishTarget::Never => continue,
+                PublishTarget::Default => vec![None],
+                PublishTarget::Registries(list) => list.into_iter().map(Some).collect(),
+            };
+            for t in targets {
+                by_registry.entry(t).or_default().push(name.clone());
+            }
+        }
+        for (registry, names) in by_registry {
+            if let Ok(r) = registries.get(registry.as_deref()) {
+                let _ = r.entries(&names);
+            }
+        }
+    }
+
+    /// Is `name@version` on the crate's registry? Asks every registry its
+    /// `publish` names; an index error is an error, never "unpublished".
+    pub fn publication(&self, name: &str, version: &Version) -> Result<Publication> {
+        let Some(registries) = &self.registries else {
+            return Ok(Publication::NotAsked(
+                "--offline: the registry was not asked".to_string(),
+            ));
+        };
+        let names: Vec<Option<String>> = match self.publish_target(name) {
+            PublishTarget::Never => {
+                return Ok(Publication::NotAsked(format!(
+                    "`{name}` has `publish = false`"
+                )));
+            }
+            PublishTarget::Default => vec![None],
+            PublishTarget::Registries(list) => list.into_iter().map(Some).collect(),
+        };
+        let mut asked = Vec::new();
+        for registry_name in names {
+            let registry = registries.get(registry_name.as_deref()).map_err(|e| {
+                anyhow!("cannot ask the registry of `{name}` whether {version} is published: {e:#}")
+            })?;
+            if registry.is_published(name, version)? {
+                return Ok(Publication::Published(registry.describe()));
+            }
+            asked.push(registry.describe());
+        }
+        Ok(Publication::Unpublished(asked.join(", ")))
     }
 
     /// Every version of `name` its registry lists (yanked ones too);

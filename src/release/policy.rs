@@ -55,9 +55,17 @@ pub const CHANGELOG_NAMES: [&str; 7] = [
     "CHANGELOG",
 ];
 
-fn is_changelog(path: &str) -> bool {
+pub fn is_changelog(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
     CHANGELOG_NAMES.iter().any(|n| n.eq_ignore_ascii_case(file))
+}
+
+/// Files a line changes for its own release rather than for the code:
+/// manifests (versions, requirements), lockfiles and changelogs. Backports
+/// differ from the main commit in these more often than not.
+pub fn is_release_file(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file == "Cargo.toml" || file == "Cargo.lock" || is_changelog(path)
 }
 
 /// What earlier releases say about the changelog of the line at `head`.

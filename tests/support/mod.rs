@@ -30,8 +30,8 @@ struct Scenario {
 }
 
 /// One step. Its parts run in this order: file edits, `lock`, `cargo`,
-/// `commit`, `tag`, `branch`, `switch`/`switch-new`, `merge`, `remote`,
-/// `push`, `git`.
+/// `commit` or `commit-like`, `tag`, `branch`, `switch`/`switch-new`,
+/// `merge`, `remote`, `push`, `git`.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Step {
@@ -54,6 +54,10 @@ pub struct Step {
     #[serde(default)]
     cargo: Vec<String>,
     commit: Option<String>,
+    /// `git add -A && git commit -C <rev>` with <rev>'s author date moved
+    /// by `seconds`: the same author, subject and message, other content
+    /// (a cherry-pick whose conflicts were resolved by hand).
+    commit_like: Option<CommitLike>,
     tag: Option<String>,
     branch: Option<String>,
     switch: Option<String>,
@@ -68,6 +72,14 @@ pub struct Step {
     /// Any git command, as argv after `git`.
     #[serde(default)]
     git: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommitLike {
+    rev: String,
+    #[serde(default)]
+    seconds: i64,
 }
 
 #[derive(Deserialize)]
@@ -210,6 +222,24 @@ impl Fixture {
         }
         if let Some(message) = &step.commit {
             self.commit(message);
+        }
+        if let Some(like) = &step.commit_like {
+            let date: i64 = self
+                .git(&["log", "-1", "--format=%at", &like.rev])
+                .parse()
+                .expect("author date");
+            self.git(&["add", "-A"]);
+            self.tick();
+            let date = format!("{} +0000", date + like.seconds);
+            self.git(&[
+                "commit",
+                "-q",
+                "--allow-empty",
+                "-C",
+                &like.rev,
+                "--date",
+                &date,
+            ]);
         }
         if let Some(tag) = &step.tag {
             self.git(&["tag", tag]);
