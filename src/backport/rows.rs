@@ -282,10 +282,7 @@ fn counterparts(r: &TargetResult, _: &RowOptions) -> Option<CheckResult> {
             c.why
         ))
         .commit(c.original.id.to_string());
-        if c.kind == "missing" {
-            missing += 1;
-            d = d.status(Status::Warn);
-        } else if !c.certain {
+        if c.kind == "missing" || !c.certain {
             missing += 1;
             d = d.status(Status::Warn);
         }
