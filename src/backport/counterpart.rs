@@ -12,11 +12,12 @@ use std::collections::BTreeSet;
 
 use anyhow::{Result, bail};
 
-use super::pick::is_changelog;
 use super::result::Counterpart;
 use super::{Run, versions};
 use crate::git::{CommitInfo, Oid, RefTip, Repo, diff_lines, short};
 use crate::presence::{self, Fix};
+use crate::release::bumps::is_version_bookkeeping;
+use crate::release::policy::is_changelog;
 
 /// Checks that `branch` is a backport made on the line whose tip is `tip`:
 /// it has commits the line lacks, every one of them grows from the line,
@@ -75,16 +76,13 @@ pub fn validate(
     Ok((fork, behind))
 }
 
-/// What a change means besides versions: whether it has anything else,
-/// and the lines it adds (whitespace squeezed).
+/// The lines a change adds besides versions, lockfile and changelogs
+/// (whitespace squeezed): what a rewrite of it keeps.
 struct Content {
-    /// Nothing but versions, requirements, the lockfile and changelogs.
-    bookkeeping: bool,
     added: BTreeSet<String>,
 }
 
 fn content(repo: &Repo, from: Oid, to: Oid) -> Result<Content> {
-    let mut any = false;
     let mut added = BTreeSet::new();
     for f in repo.changed_files(repo.tree_id(from)?, repo.tree_id(to)?)? {
         let name = f.path.rsplit('/').next().unwrap_or(&f.path);
@@ -113,16 +111,12 @@ fn content(repo: &Repo, from: Oid, to: Oid) -> Result<Content> {
             if origin == ' ' || squeezed.is_empty() {
                 continue;
             }
-            any = true;
             if origin == '+' && squeezed.chars().filter(|c| c.is_alphanumeric()).count() >= 3 {
                 added.insert(squeezed);
             }
         }
     }
-    Ok(Content {
-        bookkeeping: !any,
-        added,
-    })
+    Ok(Content { added })
 }
 
 /// A rewritten commit counts as the counterpart when it keeps at least
@@ -150,6 +144,13 @@ pub fn map(run: &Run, line: &str, fork: Oid, branch: &RefTip) -> Result<Vec<Coun
         })
         .collect::<Result<_>>()?;
     let whole_branch = content(repo, fork, branch.commit)?;
+    let members: BTreeSet<String> = cx
+        .head_ws
+        .members
+        .iter()
+        .chain(cx.base_ws.iter().flat_map(|w| &w.members))
+        .map(|m| m.name.clone())
+        .collect();
     let mut out = Vec::new();
     for (commit, found) in cx.fix.iter().zip(present) {
         let counterpart = |on: Option<Oid>, kind: &str, why: String| Counterpart {
@@ -170,9 +171,9 @@ pub fn map(run: &Run, line: &str, fork: Oid, branch: &RefTip) -> Result<Vec<Coun
             ));
             continue;
         }
-        let parent = repo.first_parent(commit.id)?.unwrap_or(cx.base.commit);
-        let mine = content(repo, parent, commit.id)?;
-        if mine.bookkeeping {
+        // The release model's own test: main's bump commit needs no
+        // counterpart, a commit raising an external dependency does.
+        if is_version_bookkeeping(repo, commit.id, &members)? {
             out.push(counterpart(
                 None,
                 "bookkeeping",
@@ -181,6 +182,8 @@ pub fn map(run: &Run, line: &str, fork: Oid, branch: &RefTip) -> Result<Vec<Coun
             ));
             continue;
         }
+        let parent = repo.first_parent(commit.id)?.unwrap_or(cx.base.commit);
+        let mine = content(repo, parent, commit.id)?;
         let share = |k: &Content| -> f64 {
             if mine.added.is_empty() {
                 return 0.0;

@@ -450,8 +450,12 @@ fn carries_only_changelogs(run: &Run, p: &Picked) -> bool {
     let Ok(Some(parent)) = repo.first_parent(p.new) else {
         return false;
     };
-    repo.changed_paths(parent, p.new)
-        .is_ok_and(|paths| !paths.is_empty() && paths.iter().all(|f| pick::is_changelog(f)))
+    repo.changed_paths(parent, p.new).is_ok_and(|paths| {
+        !paths.is_empty()
+            && paths
+                .iter()
+                .all(|f| crate::release::policy::is_changelog(f))
+    })
 }
 
 /// `--onto TARGET=BRANCH`: maps the fix onto the hand-made branch and puts

@@ -14,6 +14,7 @@ use super::{Run, Target, versions};
 use crate::context::Context;
 use crate::git::{CommitInfo, Oid, Repo, TreeMerge};
 use crate::presence::{self, Fix, Match};
+use crate::release::policy::is_changelog;
 use crate::release::{lockfiles, policy};
 use crate::workspace::{self, AtCommit};
 
@@ -339,21 +340,6 @@ impl Pins {
     }
 }
 
-/// Is `path` a changelog (by the names projects use)?
-pub fn is_changelog(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_uppercase();
-    let (stem, ext) = name.split_once('.').unwrap_or((&name, "MD"));
-    const STEMS: [&str; 6] = [
-        "CHANGELOG",
-        "CHANGES",
-        "RELEASES",
-        "HISTORY",
-        "NEWS",
-        "RELEASE-NOTES",
-    ];
-    STEMS.contains(&stem) && ["MD", "MARKDOWN", "TXT", "RST", "ADOC"].contains(&ext)
-}
-
 /// When a pick changes nothing but changelogs, each such file's text before
 /// and after; `None` for a pick that changes anything else.
 fn bookkeeping(repo: &Repo, ours: Oid, tree: Oid) -> Result<Option<Vec<(String, String, String)>>> {
@@ -614,8 +600,5 @@ mod tests {
             rewrite_versions_in_line("Bump cargo-util to 0.3.1 (not 10.3.1)", &map());
         assert_eq!(line, "Bump cargo-util to 0.2.4 (not 10.3.1)");
         assert_eq!(done.len(), 1);
-        assert!(is_changelog("crates/x/CHANGELOG.md"));
-        assert!(is_changelog("RELEASES.md"));
-        assert!(!is_changelog("src/changes.rs"));
     }
 }
