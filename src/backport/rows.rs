@@ -777,3 +777,58 @@ fn branch(r: &TargetResult) -> CheckResult {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backport::Target;
+    use crate::git::{Oid, RefTip};
+
+    fn result_with_locked(n: usize) -> TargetResult {
+        let target = Target {
+            name: "stable".into(),
+            role: None,
+            tip: RefTip {
+                name: "stable".into(),
+                commit: Oid::zero(),
+            },
+            branch: "security-release/stable".into(),
+            handmade: None,
+        };
+        let mut r = TargetResult::new(&target, "patch".into(), Method::CherryPick);
+        let locked = (0..n)
+            .map(|i| LockedDifference {
+                name: format!("dep{i}"),
+                main: vec!["1.0.1".into()],
+                target: vec!["1.0.0".into()],
+                used_by: Vec::new(),
+                // The last one is what the fix's code uses: ranked first.
+                evidence: (i == n - 1).then(|| "`src/lib.rs`: `dep::f()`".to_string()),
+            })
+            .collect::<Vec<_>>();
+        // As `external::compare` ranks them.
+        let mut locked = locked;
+        locked.sort_by_key(|d| (d.evidence.is_none(), d.name.clone()));
+        r.plan = Some(BumpPlan {
+            external: ExternalDeps {
+                locked: Some(locked),
+                ..ExternalDeps::default()
+            },
+            ..BumpPlan::default()
+        });
+        r
+    }
+
+    #[test]
+    fn external_deps_are_ranked_short_and_never_pass_lines() {
+        let r = result_with_locked(8);
+        let row = external_deps(&r, &RowOptions { full: false }).unwrap();
+        assert_eq!(row.status, Status::Warn);
+        assert!(row.details[0].message.starts_with("dep7:"), "{row:?}");
+        assert_eq!(row.details.len(), EXTERNAL_SHOWN + 1);
+        assert!(row.details.last().unwrap().message.contains("3 more"));
+        assert!(row.details.iter().all(|d| d.status != Some(Status::Pass)));
+        let full = external_deps(&r, &RowOptions { full: true }).unwrap();
+        assert_eq!(full.details.len(), 8);
+    }
+}
