@@ -1052,7 +1052,19 @@ fn abort_removes_the_worktree_and_writes_nothing() {
     backport(&fx, &["--stable", "stable", "--worktree"]).assert_code(1);
     let wt = conflict_worktree(&fx, "security-release/stable");
     assert!(wt.exists());
-    let run = fx.run(&["backport", "--abort", "--format", "json"]);
+    // From outside the repository, naming its manifest.
+    let manifest = fx.repo.join("Cargo.toml");
+    let run = fx.run_in(
+        fx.root(),
+        &[
+            "backport",
+            "--abort",
+            "--format",
+            "json",
+            "--manifest-path",
+            manifest.to_str().unwrap(),
+        ],
+    );
     run.assert_code(0);
     assert_eq!(run.status("abort"), "pass", "{run:?}");
     assert!(!wt.exists());

@@ -21,7 +21,7 @@ use crate::text::command;
 
 pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Result<Report> {
     if args.abort {
-        return abort(flags);
+        return abort(global, flags);
     }
     if args.continue_ {
         return resume(global, flags, args);
@@ -118,8 +118,7 @@ fn strategy(args: &BackportArgs, config: &Config) -> Result<Strategy> {
 
 /// `--continue`: finishes the backport waiting in a worktree.
 fn resume(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Result<Report> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let located = state::find(&cwd, &flags.onto)?;
+    let located = state::find(&start_dir(global)?, &flags.onto)?;
     let st = &located.state;
     let mut cx = state::context(st, global, flags, super::shell_for(global))?;
     super::attach_registry(&mut cx)?;
@@ -147,9 +146,8 @@ fn resume(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resul
 }
 
 /// `--abort`: removes the worktree of a backport waiting on a conflict.
-fn abort(flags: &ConfigArgs) -> Result<Report> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let located = state::find(&cwd, &flags.onto)?;
+fn abort(global: &GlobalArgs, flags: &ConfigArgs) -> Result<Report> {
+    let located = state::find(&start_dir(global)?, &flags.onto)?;
     let st = &located.state;
     state::abort(&located)?;
     let mut report = Report::new("backport");
@@ -173,6 +171,18 @@ fn abort(flags: &ConfigArgs) -> Result<Report> {
         section.checks.push(row);
     }
     Ok(report)
+}
+
+/// Where to look for a waiting backport: the directory of
+/// `--manifest-path`, else the current directory.
+fn start_dir(global: &GlobalArgs) -> Result<std::path::PathBuf> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    Ok(
+        match global.manifest_path.as_deref().and_then(|m| m.parent()) {
+            Some(dir) if !dir.as_os_str().is_empty() => cwd.join(dir),
+            _ => cwd,
+        },
+    )
 }
 
 /// One section per outcome; returns what `--verify` checks: (branch, line,
