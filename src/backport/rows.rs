@@ -655,7 +655,13 @@ fn external_deps(r: &TargetResult, opts: &RowOptions) -> Option<CheckResult> {
             total - EXTERNAL_SHOWN
         )));
     }
-    let differing = ext.locked.as_ref().map(Vec::len).unwrap_or(0);
+    // Packages counted as needs are not counted again.
+    let differing = ext
+        .locked
+        .iter()
+        .flatten()
+        .filter(|d| !ext.needs.iter().any(|n| n.package == d.name))
+        .count();
     let mut summary = Vec::new();
     if !ext.needs.is_empty() {
         summary.push(format!(
