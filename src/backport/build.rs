@@ -7,7 +7,6 @@ use std::time::Instant;
 
 use super::result::BuildOutcome;
 use super::{Run, Target, work_dir};
-use crate::context::cargo_command;
 use crate::git::{Oid, TempWorktree};
 use crate::release::lockfiles::{self, Tracking};
 
@@ -46,7 +45,13 @@ pub fn check(run: &Run, target: &Target, result: Oid) -> BuildOutcome {
     cx.shell
         .status("Checking", format!("{} (`{command}`)", target.branch));
     let started = Instant::now();
-    let mut cmd = cargo_command(&wt.path.join(&cx.ws_dir));
+    // Building runs the code by design (as the `ci` row does), so cargo
+    // runs as the user's own would, wrappers such as sccache included:
+    // not `context::cargo_command`, which keeps repository code out of
+    // cargo invocations that only read.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = std::process::Command::new(cargo);
+    cmd.current_dir(wt.path.join(&cx.ws_dir));
     cmd.args(&args)
         // Builds stay warm in the user's target directory.
         .env("CARGO_TARGET_DIR", &cx.target_dir);
