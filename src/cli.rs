@@ -182,7 +182,8 @@ pub struct ConfigArgs {
     #[arg(long, value_name = "BRANCH")]
     pub beta: Option<String>,
     /// A release line to work on (repeatable; a glob like `rel-*` works;
-    /// replaces the configured `branches`)
+    /// replaces the configured `branches`); `LINE=BRANCH`: the fix for LINE
+    /// was written by hand on BRANCH (backport adopts it)
     #[arg(long, value_name = "BRANCH")]
     pub onto: Vec<String>,
     /// Whose requirements on a bumped crate are raised: `released`, `all` or `none`
@@ -334,9 +335,27 @@ pub struct BackportArgs {
     /// Run `check` on each created branch in a temporary worktree
     #[arg(long)]
     pub verify: bool,
-    /// On a conflict, leave the conflicted cherry-pick in a worktree under the target dir
+    /// On a conflict, leave the conflicted pick in a worktree under the target dir
     #[arg(long)]
     pub worktree: bool,
+    /// Finish a backport whose conflict was resolved in its worktree
+    /// (run there, or name the target with --onto)
+    #[arg(long = "continue", conflicts_with_all = ["abort", "dry_run", "strategy", "base"])]
+    pub continue_: bool,
+    /// Drop a backport waiting on a conflict: remove its worktree, write nothing
+    #[arg(long, conflicts_with_all = ["dry_run", "strategy", "base", "force", "verify"])]
+    pub abort: bool,
+    /// How the fix reaches the lines: `cherry-pick` each commit (default), or
+    /// `merge-forward` from the oldest line up
+    #[arg(long, value_name = "STRATEGY", value_parser = ["cherry-pick", "merge-forward"])]
+    pub strategy: Option<String>,
+    /// Do not `cargo check` the written branches
+    #[arg(long)]
+    pub no_build: bool,
+    /// Do not raise requirements on external crates the fix needs; fail the
+    /// external-deps row instead
+    #[arg(long)]
+    pub no_align_deps: bool,
     #[command(flatten)]
     pub config: ConfigArgs,
 }

@@ -75,6 +75,13 @@ pub struct Config {
     /// Declared backports, (line, range): on that line the fix is that
     /// range (`REV` or `FROM..TO`); `--backport LINE=RANGE` replaces them.
     pub backports: Vec<(String, String)>,
+    /// Hand-made backports `backport` adopts: release line → the branch
+    /// its fix was written on (`hand-made = { "mycrate-1.18.x" = "fix-118" }`,
+    /// `--onto LINE=BRANCH`).
+    pub hand_made: BTreeMap<String, String>,
+    /// How `backport` brings the fix to the lines: `cherry-pick` (default)
+    /// or `merge-forward`.
+    pub strategy: Option<String>,
     pub offline: bool,
     /// Time limits: each CI command (`ci-timeout`), cargo-semver-checks
     /// (`semver-timeout`), one registry index request (`--timeout`).
@@ -111,6 +118,8 @@ impl Default for Config {
             raise_dependents: RaiseDependents::default(),
             version_files: None,
             backports: Vec::new(),
+            hand_made: BTreeMap::new(),
+            strategy: None,
             offline: false,
             ci_timeout: DEFAULT_CI_TIMEOUT,
             semver_timeout: DEFAULT_SEMVER_TIMEOUT,
@@ -119,7 +128,7 @@ impl Default for Config {
     }
 }
 
-const KEYS: [&str; 17] = [
+const KEYS: [&str; 19] = [
     "main-branch",
     "branches",
     "backport-prefix",
@@ -137,6 +146,8 @@ const KEYS: [&str; 17] = [
     "backports",
     "ci-timeout",
     "semver-timeout",
+    "hand-made",
+    "strategy",
 ];
 
 impl Config {
@@ -301,6 +312,21 @@ impl Config {
                         config.semver_timeout = limit;
                     }
                 }
+                "hand-made" => {
+                    const WHAT: &str = "a table of release line = \"branch with the hand-made backport\" \
+                                        (e.g. { \"mycrate-1.18.x\" = \"fix-118\" })";
+                    let t = item.as_table_like().ok_or_else(|| err(WHAT))?;
+                    for (line, branch) in t.iter() {
+                        let branch = string(branch).ok_or_else(|| err(WHAT))?;
+                        config.hand_made.insert(line.to_string(), branch);
+                    }
+                }
+                "strategy" => {
+                    let s = string(item)
+                        .filter(|s| s == "cherry-pick" || s == "merge-forward")
+                        .ok_or_else(|| err("\"cherry-pick\" or \"merge-forward\""))?;
+                    config.strategy = Some(s);
+                }
                 other => bail!(
                     "{at}: unknown key `{other}`\nknown keys: {}",
                     KEYS.join(", ")
@@ -329,7 +355,17 @@ impl Config {
                 branch: b.clone(),
             });
         }
-        named.extend(flags.onto.iter().map(|o| LineSpec::from_entry(o)));
+        for onto in &flags.onto {
+            // `--onto TARGET=BRANCH`: TARGET is the line, BRANCH its
+            // hand-made backport.
+            match onto.split_once('=') {
+                Some((line, branch)) => {
+                    named.push(LineSpec::from_entry(line));
+                    self.hand_made.insert(line.to_string(), branch.to_string());
+                }
+                None => named.push(LineSpec::from_entry(onto)),
+            }
+        }
         if !named.is_empty() {
             self.branches = named;
             self.branches_source = "on the command line (--onto/--stable/--beta)".to_string();
@@ -410,6 +446,23 @@ impl Config {
 
     /// Validates values that flags may have set.
     pub fn validate(&self) -> Result<()> {
+        let prefix = &self.backport_prefix;
+        if prefix.is_empty() {
+            bail!(
+                "the backport prefix is empty: backport branches would be named like the release lines \
+                 themselves; use a prefix such as `security-release/`"
+            );
+        }
+        if prefix.starts_with('-') {
+            bail!("the backport prefix `{prefix}` starts with `-`, which git reads as an option");
+        }
+        for (line, branch) in &self.hand_made {
+            if line.is_empty() || branch.is_empty() {
+                bail!(
+                    "a hand-made backport needs both parts: `--onto TARGET=BRANCH` (got `{line}={branch}`)"
+                );
+            }
+        }
         for f in &self.tag_formats {
             if !f.contains("{version}") {
                 bail!("tag format `{f}` must contain `{{version}}`");
@@ -655,6 +708,46 @@ crate = "cargo-util"
         assert!(
             e.contains("`Cargo.toml` [workspace.metadata.security-release]"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn hand_made_backports_from_the_table_and_onto() {
+        let doc: DocumentMut = r#"[workspace]
+[workspace.metadata.security-release]
+hand-made = { "0.12.x" = "fix-0.12" }
+strategy = "merge-forward"
+"#
+        .parse()
+        .unwrap();
+        let mut c = Config::from_manifest(&doc, "Cargo.toml").unwrap();
+        assert_eq!(
+            c.hand_made.get("0.12.x").map(String::as_str),
+            Some("fix-0.12")
+        );
+        assert_eq!(c.strategy.as_deref(), Some("merge-forward"));
+        let flags = ConfigArgs {
+            onto: vec!["0.13.x".into(), "1.18.x=my-fix".into()],
+            ..ConfigArgs::default()
+        };
+        c.apply_flags(&flags, false);
+        assert_eq!(
+            c.branches,
+            [
+                LineSpec::Name("0.13.x".into()),
+                LineSpec::Name("1.18.x".into())
+            ]
+        );
+        assert_eq!(
+            c.hand_made.get("1.18.x").map(String::as_str),
+            Some("my-fix")
+        );
+        c.backport_prefix = String::new();
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("prefix is empty")
         );
     }
 

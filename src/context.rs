@@ -210,6 +210,10 @@ pub struct ContextOptions {
     /// `<workspace root>/target`). Set for worktrees so that they share the
     /// user's warm target directory.
     pub target_dir: Option<PathBuf>,
+    /// The fix's HEAD and branch as recorded earlier (`backport
+    /// --continue`): used instead of the checkout's HEAD, and the workspace
+    /// at HEAD is read from that commit, not from the work tree.
+    pub head: Option<(Oid, String)>,
     pub flags: CheckFlags,
 }
 
@@ -286,7 +290,13 @@ impl Context {
             ..
         } = checkout;
         config.validate()?;
-        let mut head = repo.head()?;
+        let mut head = match &opts.head {
+            Some((commit, branch)) => HeadState {
+                branch: Some(branch.clone()),
+                commit: *commit,
+            },
+            None => repo.head()?,
+        };
         if let Some(branch) = &opts.branch {
             head.branch = Some(branch.clone());
         }
@@ -315,10 +325,21 @@ impl Context {
             format!("workspace at HEAD and at BASE {}", short(base.commit)),
         );
 
-        let work = WorkTree {
-            root: repo.workdir().to_path_buf(),
+        let head_ws = match &opts.head {
+            Some((commit, _)) => Workspace::load(
+                &AtCommit {
+                    tree: repo.tree_at(*commit)?,
+                    label: "the fix's HEAD".to_string(),
+                },
+                &ws_dir,
+            )?,
+            None => Workspace::load(
+                &WorkTree {
+                    root: repo.workdir().to_path_buf(),
+                },
+                &ws_dir,
+            )?,
         };
-        let head_ws = Workspace::load(&work, &ws_dir)?;
         let base_ws = {
             let at = AtCommit {
                 tree: repo.tree_at(base.commit)?,

@@ -12,6 +12,9 @@ use git2::{BranchType, DiffOptions, ObjectType, Repository, Sort, StatusOptions}
 pub struct Repo {
     git: Repository,
     workdir: PathBuf,
+    /// A partial clone (`--filter=blob:none`): blobs may be missing, and
+    /// this tool never fetches them.
+    partial: bool,
 }
 
 /// One commit of a range, with what the checks need to know about it.
@@ -104,7 +107,24 @@ impl Repo {
             .map(Path::to_path_buf)
             .ok_or_else(|| anyhow!("`{}` has no work tree", start.display()))?;
         let workdir = workdir.canonicalize().unwrap_or(workdir);
-        Ok(Repo { git, workdir })
+        let partial = is_partial_clone(&git);
+        Ok(Repo {
+            git,
+            workdir,
+            partial,
+        })
+    }
+
+    /// Is this a partial clone, whose missing objects git would fetch on
+    /// demand (and this tool never does)?
+    pub fn is_partial_clone(&self) -> bool {
+        self.partial
+    }
+
+    /// The repository's shared git directory (for a linked worktree, the
+    /// main repository's `.git`).
+    pub fn common_dir(&self) -> &Path {
+        self.git.commondir()
     }
 
     pub fn workdir(&self) -> &Path {
@@ -401,6 +421,7 @@ impl Repo {
             repo: &self.git,
             tree,
             commit,
+            partial: self.partial,
         })
     }
 
@@ -540,7 +561,8 @@ impl Repo {
         let diff =
             self.git
                 .diff_tree_to_tree(old.as_ref(), Some(&new), Some(&mut DiffOptions::new()))?;
-        Ok(diff.patchid(None)?)
+        diff.patchid(None)
+            .map_err(|e| self.object_error("cannot compute a patch-id", &e))
     }
 
     pub fn tree_id(&self, commit: Oid) -> Result<Oid> {
@@ -826,6 +848,7 @@ pub struct CommitTree<'r> {
     repo: &'r Repository,
     tree: git2::Tree<'r>,
     commit: Oid,
+    partial: bool,
 }
 
 impl CommitTree<'_> {
@@ -843,10 +866,17 @@ impl CommitTree<'_> {
         if entry.kind() != Some(ObjectType::Blob) {
             return Ok(None);
         }
-        let blob = self
-            .repo
-            .find_blob(entry.id())
-            .with_context(|| format!("cannot read `{path}` at {}", short(self.commit)))?;
+        let blob = self.repo.find_blob(entry.id()).map_err(|e| {
+            let mut msg = format!(
+                "cannot read `{path}` at {}: {}",
+                short(self.commit),
+                e.message()
+            );
+            if self.partial {
+                msg.push_str(PARTIAL_CLONE_HINT);
+            }
+            anyhow!(msg)
+        })?;
         Ok(Some(blob.content().to_vec()))
     }
 
@@ -963,7 +993,9 @@ impl Drop for TempWorktree {
     }
 }
 
-fn remove_worktree(main: &Path, path: &Path) -> Result<()> {
+/// `git worktree remove --force <path>` (and the directory, should git
+/// leave it), run from the main work tree.
+pub fn remove_worktree(main: &Path, path: &Path) -> Result<()> {
     let result = git_cli(main, &["worktree", "remove", "--force", &path_str(path)]);
     if path.exists() {
         let _ = std::fs::remove_dir_all(path);
@@ -980,7 +1012,11 @@ fn path_str(p: &Path) -> String {
 /// offers with a branch checked out).
 fn git_cli(dir: &Path, args: &[&str]) -> Result<String> {
     let mut cmd = std::process::Command::new("git");
-    cmd.args(args).current_dir(dir);
+    cmd.args(args)
+        .current_dir(dir)
+        // In a partial clone, git would download missing blobs from the
+        // promisor remote; this tool never fetches.
+        .env("GIT_NO_LAZY_FETCH", "1");
     crate::process::trace(&cmd);
     let out = cmd
         .output()
@@ -1093,7 +1129,7 @@ impl Repo {
         let mut index = self
             .git
             .merge_trees(&find(ancestor)?, &find(ours)?, &find(theirs)?, None)
-            .context("cannot merge trees")?;
+            .map_err(|e| self.object_error("cannot merge trees", &e))?;
         if index.has_conflicts() {
             let mut paths: Vec<String> = Vec::new();
             for conflict in index.conflicts().context("cannot list conflicts")? {
@@ -1252,4 +1288,244 @@ impl TempWorktree {
 /// Runs `git` in `dir` and returns its stdout (an error carries stderr).
 pub fn run_git(dir: &Path, args: &[&str]) -> Result<String> {
     git_cli(dir, args)
+}
+
+/// Said after an object error in a partial clone: the object is not
+/// broken, it was never downloaded.
+const PARTIAL_CLONE_HINT: &str = "\nthis is a partial clone (a promisor remote is configured), so some blobs were \
+     never downloaded, and cargo security-release never fetches them; download every \
+     object once with `git fetch --refetch --no-filter <remote>` and run again";
+
+/// A promisor remote or the `partialclone` extension: git fetches missing
+/// objects of such a clone on demand.
+fn is_partial_clone(git: &Repository) -> bool {
+    let Ok(config) = git.config() else {
+        return false;
+    };
+    if config.get_string("extensions.partialclone").is_ok() {
+        return true;
+    }
+    let Ok(mut entries) = config.entries(Some(r"remote\..*\.promisor")) else {
+        return false;
+    };
+    let mut promisor = false;
+    while let Some(Ok(entry)) = entries.next() {
+        promisor |= entry.value().is_some_and(|v| v == "true");
+    }
+    promisor
+}
+
+/// What a linked worktree holds once the user resolved a conflict there.
+#[derive(Clone, Debug)]
+pub struct Resolution {
+    /// Where the worktree's HEAD is (detached).
+    pub head: Oid,
+    /// Paths still unmerged in the index.
+    pub unmerged: Vec<String>,
+    /// Tracked files changed in the work tree but not staged.
+    pub unstaged: Vec<String>,
+    /// The tree the index holds (`None` while paths are unmerged).
+    pub index_tree: Option<Oid>,
+}
+
+impl Repo {
+    /// An object error with the partial-clone explanation when it applies.
+    fn object_error(&self, what: &str, e: &git2::Error) -> anyhow::Error {
+        let mut msg = format!("{what}: {}", e.message());
+        if self.partial {
+            msg.push_str(PARTIAL_CLONE_HINT);
+        }
+        anyhow!(msg)
+    }
+
+    /// Writes a commit with the given parents (a merge has two) that no
+    /// ref points at; `author_of` copies that commit's author.
+    pub fn write_commit_with_parents(
+        &self,
+        tree: Oid,
+        parents: &[Oid],
+        author_of: Option<Oid>,
+        committer: &Committer,
+        message: &str,
+    ) -> Result<Oid> {
+        let committer = git2::Signature::now(&committer.name, &committer.email)
+            .context("invalid committer identity")?;
+        let original = author_of.map(|c| self.git.find_commit(c)).transpose()?;
+        let author = original
+            .as_ref()
+            .map(|c| c.author().to_owned())
+            .unwrap_or_else(|| committer.clone());
+        let tree = self.git.find_tree(tree)?;
+        let parents: Vec<git2::Commit<'_>> = parents
+            .iter()
+            .map(|p| self.git.find_commit(*p))
+            .collect::<Result<_, _>>()?;
+        let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        self.git
+            .commit(None, &author, &committer, message, &tree, &refs)
+            .context("cannot write a commit")
+    }
+
+    /// The parents of a commit.
+    pub fn parents(&self, commit: Oid) -> Result<Vec<Oid>> {
+        let c = self
+            .git
+            .find_commit(commit)
+            .with_context(|| format!("commit {} is missing from the repository", short(commit)))?;
+        Ok(c.parent_ids().collect())
+    }
+
+    /// The index and work tree of this (linked) worktree after a conflict:
+    /// what is still unmerged, what is not staged, and the staged tree.
+    pub fn resolution(&self) -> Result<Resolution> {
+        let head = self.head()?.commit;
+        let mut index = self
+            .git
+            .index()
+            .context("cannot read the worktree's index")?;
+        let mut unmerged: Vec<String> = Vec::new();
+        if index.has_conflicts() {
+            for conflict in index.conflicts().context("cannot list conflicts")? {
+                let conflict = conflict.context("cannot read a conflict")?;
+                if let Some(e) = conflict.our.or(conflict.their).or(conflict.ancestor) {
+                    let p = String::from_utf8_lossy(&e.path).into_owned();
+                    if !unmerged.contains(&p) {
+                        unmerged.push(p);
+                    }
+                }
+            }
+        }
+        let mut opts = StatusOptions::new();
+        opts.include_untracked(false)
+            .include_ignored(false)
+            .exclude_submodules(true);
+        let statuses = self
+            .git
+            .statuses(Some(&mut opts))
+            .context("cannot read the status of the worktree")?;
+        let mut unstaged = Vec::new();
+        for entry in statuses.iter() {
+            let s = entry.status();
+            if s.is_conflicted() {
+                continue;
+            }
+            if s.is_wt_modified() || s.is_wt_deleted() || s.is_wt_typechange() {
+                unstaged.push(entry.path().unwrap_or("?").to_string());
+            }
+        }
+        let index_tree = if unmerged.is_empty() {
+            Some(
+                index
+                    .write_tree()
+                    .context("cannot write the worktree's index as a tree")?,
+            )
+        } else {
+            None
+        };
+        Ok(Resolution {
+            head,
+            unmerged,
+            unstaged,
+            index_tree,
+        })
+    }
+
+    /// Every file that differs between two trees, with its bytes on each
+    /// side (`None` where it does not exist).
+    pub fn changed_files(&self, from: Oid, to: Oid) -> Result<Vec<ChangedFile>> {
+        let a = self.git.find_tree(from)?;
+        let b = self.git.find_tree(to)?;
+        let diff = self
+            .git
+            .diff_tree_to_tree(Some(&a), Some(&b), Some(&mut DiffOptions::new()))?;
+        let blob = |id: Oid| -> Result<Option<Vec<u8>>> {
+            if id.is_zero() {
+                return Ok(None);
+            }
+            let b = self
+                .git
+                .find_blob(id)
+                .map_err(|e| self.object_error("cannot read a blob", &e))?;
+            Ok(Some(b.content().to_vec()))
+        };
+        let mut out = Vec::new();
+        for delta in diff.deltas() {
+            let path = delta
+                .new_file()
+                .path()
+                .or_else(|| delta.old_file().path())
+                .and_then(Path::to_str)
+                .unwrap_or_default()
+                .to_string();
+            out.push(ChangedFile {
+                path,
+                old: blob(delta.old_file().id())?,
+                new: blob(delta.new_file().id())?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The bytes of `path` in a tree (not a commit): `None` when absent.
+    pub fn read_in_tree(&self, tree: Oid, path: &str) -> Result<Option<Vec<u8>>> {
+        let tree = self.git.find_tree(tree)?;
+        let entry = match tree.get_path(Path::new(path)) {
+            Ok(e) => e,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("cannot read `{path}`")),
+        };
+        if entry.kind() != Some(ObjectType::Blob) {
+            return Ok(None);
+        }
+        let blob = self
+            .git
+            .find_blob(entry.id())
+            .map_err(|e| self.object_error(&format!("cannot read `{path}`"), &e))?;
+        Ok(Some(blob.content().to_vec()))
+    }
+
+    /// Is `refs/heads/<name>` a valid ref name?
+    pub fn is_valid_branch_name(name: &str) -> bool {
+        git2::Reference::is_valid_name(&format!("refs/heads/{name}"))
+    }
+}
+
+/// One file changed between two trees.
+#[derive(Clone, Debug)]
+pub struct ChangedFile {
+    pub path: String,
+    pub old: Option<Vec<u8>>,
+    pub new: Option<Vec<u8>>,
+}
+
+/// The `+`/`-` lines of a text diff of two buffers (three lines of
+/// context, as git shows them), without line numbers.
+pub fn diff_lines(old: &[u8], new: &[u8]) -> Result<Vec<(char, String)>> {
+    let patch = git2::Patch::from_buffers(old, None, new, None, None)
+        .context("cannot diff two versions of a file")?;
+    let mut out = Vec::new();
+    for h in 0..patch.num_hunks() {
+        let lines = patch.num_lines_in_hunk(h)?;
+        for l in 0..lines {
+            let line = patch.line_in_hunk(h, l)?;
+            let origin = line.origin();
+            if origin == '+' || origin == '-' || origin == ' ' {
+                let text = String::from_utf8_lossy(line.content())
+                    .trim_end_matches(['\n', '\r'])
+                    .to_string();
+                out.push((origin, text));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Runs `git` in `dir` as `committer` (git refuses some operations, such
+/// as a cherry-pick, without an identity).
+pub fn run_git_as(dir: &Path, committer: &Committer, args: &[&str]) -> Result<String> {
+    let name = format!("user.name={}", committer.name);
+    let email = format!("user.email={}", committer.email);
+    let mut all: Vec<&str> = vec!["-c", &name, "-c", &email];
+    all.extend_from_slice(args);
+    git_cli(dir, &all)
 }

@@ -12,6 +12,8 @@ pub struct LockedPackage {
     /// `registry+…`, `sparse+…`, `git+…#sha`; `None` for path packages
     /// (workspace members and path dependencies).
     pub source: Option<String>,
+    /// The `.crate`'s SHA-256 (registry packages).
+    pub checksum: Option<String>,
     pub dependencies: Vec<String>,
 }
 
@@ -84,6 +86,103 @@ impl Lockfile {
         true
     }
 
+    /// Registry (or git) packages named `name`.
+    pub fn external_packages(&self, name: &str) -> Vec<&LockedPackage> {
+        self.packages
+            .iter()
+            .filter(|p| p.name == name && p.source.is_some())
+            .collect()
+    }
+
+    /// The package a `dependencies` entry (`"name"`, `"name version"`,
+    /// `"name version (source)"`) of this lockfile refers to.
+    pub fn resolve_reference(&self, reference: &str) -> Option<&LockedPackage> {
+        let mut parts = reference.splitn(3, ' ');
+        let name = parts.next()?;
+        let version = parts.next();
+        let source = parts
+            .next()
+            .map(|s| s.trim_start_matches('(').trim_end_matches(')'));
+        let mut found = self.packages.iter().filter(|p| {
+            p.name == name
+                && version.is_none_or(|v| p.version == v)
+                && source.is_none_or(|s| p.source.as_deref() == Some(s))
+        });
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
+    }
+
+    /// Replaces the entry of external package `name` at `old` with `new`'s
+    /// version, checksum and `dependencies` (already written in this
+    /// lockfile's terms), and rewrites the `"name old"` references other
+    /// entries use. Returns false when there is no such entry.
+    pub fn replace_external_package(
+        &mut self,
+        name: &str,
+        old: &str,
+        new: &LockedPackage,
+        dependencies: &[String],
+    ) -> bool {
+        let Some(array) = self
+            .doc
+            .get_mut("package")
+            .and_then(Item::as_array_of_tables_mut)
+        else {
+            return false;
+        };
+        let mut found = false;
+        let old_ref = format!("{name} {old}");
+        let new_ref = format!("{name} {}", new.version);
+        for table in array.iter_mut() {
+            let is_target = table.get("name").and_then(Item::as_str) == Some(name)
+                && table.get("version").and_then(Item::as_str) == Some(old)
+                && table.get("source").is_some();
+            if is_target {
+                found = true;
+                if let Some(Item::Value(v)) = table.get_mut("version") {
+                    replace_str(v, &new.version);
+                }
+                match (&new.checksum, table.get_mut("checksum")) {
+                    (Some(sum), Some(Item::Value(v))) => replace_str(v, sum),
+                    (Some(sum), _) => {
+                        table.insert("checksum", toml_edit::value(sum.as_str()));
+                    }
+                    (None, _) => {
+                        table.remove("checksum");
+                    }
+                }
+                if dependencies.is_empty() {
+                    table.remove("dependencies");
+                } else {
+                    // Cargo's own layout: one entry per line.
+                    let mut deps = toml_edit::Array::new();
+                    for d in dependencies {
+                        let mut v = Value::from(d.as_str());
+                        v.decor_mut().set_prefix("\n ");
+                        deps.push_formatted(v);
+                    }
+                    deps.set_trailing_comma(true);
+                    deps.set_trailing("\n");
+                    table.insert("dependencies", toml_edit::value(deps));
+                }
+                continue;
+            }
+            if let Some(deps) = table.get_mut("dependencies").and_then(Item::as_array_mut) {
+                for v in deps.iter_mut() {
+                    let Some(text) = v.as_str() else { continue };
+                    if text == old_ref || text.starts_with(&format!("{old_ref} (")) {
+                        let rewritten = text.replacen(&old_ref, &new_ref, 1);
+                        replace_str(v, &rewritten);
+                    }
+                }
+            }
+        }
+        if found {
+            self.packages = read_packages(&self.doc);
+        }
+        found
+    }
+
     pub fn render(&self) -> String {
         self.doc.to_string()
     }
@@ -107,6 +206,7 @@ fn read_packages(doc: &DocumentMut) -> Vec<LockedPackage> {
                 name: get("name").unwrap_or_default(),
                 version: get("version").unwrap_or_default(),
                 source: get("source"),
+                checksum: get("checksum"),
                 dependencies: t
                     .get("dependencies")
                     .and_then(Item::as_array)

@@ -135,6 +135,30 @@ fn split_op(part: &str) -> (&str, &str) {
     ("", part)
 }
 
+/// The lowest version `req` admits (`"0.1"` → 0.1.0, `">=1.2, <2"` →
+/// 1.2.0); `None` when it does not parse or has no lower bound (`*`).
+pub fn lower_bound(req: &str) -> Option<Version> {
+    req_lower_bound(&semver::VersionReq::parse(req).ok()?)
+}
+
+/// The lowest version a parsed requirement admits.
+pub fn req_lower_bound(req: &semver::VersionReq) -> Option<Version> {
+    use semver::Op;
+    let mut low: Option<Version> = None;
+    for c in &req.comparators {
+        let v = Version::new(c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0));
+        let bound = match c.op {
+            Op::Exact | Op::Caret | Op::Tilde | Op::GreaterEq | Op::Wildcard => v,
+            Op::Greater => crate::release::next_version(&v),
+            _ => continue,
+        };
+        if low.as_ref().is_none_or(|l| bound > *l) {
+            low = Some(bound);
+        }
+    }
+    low
+}
+
 /// Does `req` admit `new` and nothing below it in `new`'s release line?
 /// (i.e. is it already raised to `new`.)
 pub fn requires_at_least(req: &str, new: &Version) -> bool {
@@ -205,6 +229,15 @@ version = "0.2"
         assert!(text.contains("version = \"0.71.1\" # released with Rust 1.71"));
         assert!(text.contains("util = { path = \"crates/util\", version = \"=0.2.3\" } # pinned"));
         assert!(text.contains("other = \"1\""));
+    }
+
+    #[test]
+    fn lower_bounds() {
+        assert_eq!(lower_bound("0.1"), Some(v("0.1.0")));
+        assert_eq!(lower_bound("=1.0.11"), Some(v("1.0.11")));
+        assert_eq!(lower_bound(">=1.2, <2"), Some(v("1.2.0")));
+        assert_eq!(lower_bound("*"), None);
+        assert_eq!(lower_bound("not a req"), None);
     }
 
     #[test]

@@ -32,8 +32,17 @@ fn assert_user_state_kept(before: &RepoState, after: &RepoState) {
     );
 }
 
-/// `backport --format json --offline` plus `args`.
+/// `backport --format json --offline --no-build` plus `args`: most tests
+/// are about the branches, and building each costs time.
 fn backport(fx: &Fixture, args: &[&str]) -> Run {
+    let mut all = vec!["backport", "--format", "json", "--offline", "--no-build"];
+    all.extend_from_slice(args);
+    fx.run(&all)
+}
+
+/// `backport --format json --offline` plus `args`, with the `cargo check`
+/// of every written branch.
+fn backport_built(fx: &Fixture, args: &[&str]) -> Run {
     let mut all = vec!["backport", "--format", "json", "--offline"];
     all.extend_from_slice(args);
     fx.run(&all)
@@ -95,21 +104,24 @@ fn two_targets_three_commits_clean() {
         .collect();
     assert_eq!(fix.len(), 3);
 
-    let run = backport(&fx, &[]);
+    let run = backport_built(&fx, &[]);
     run.assert_code(0);
     assert_user_state_kept(&before, &fx.state());
 
     // stable: the three commits (main's bump commit reduced to its changelog
-    // hunk), then one bump commit.
+    // hunk, which now names the version stable ships), then one bump commit.
     assert_row(&run, "stable", "cherry-pick", "pass");
     assert_row(&run, "stable", "branch", "pass");
+    for target in ["stable", "beta"] {
+        assert_row(&run, target, "build", "pass");
+    }
     let log = subjects(&fx, "stable..security-release/stable");
     assert_eq!(
         log,
         [
             "Refuse `..` components when unpacking archives",
             "Test that `..` components are refused",
-            "Bump cargo-util to 0.3.1",
+            "Bump cargo-util to 0.2.4",
             "Bump versions for the security release",
         ]
     );
@@ -161,6 +173,18 @@ fn two_targets_three_commits_clean() {
     assert!(
         changelog.contains("- Refuse `..` in archive paths"),
         "{changelog}"
+    );
+    assert!(
+        changelog.contains("## cargo-util 0.2.4") && !changelog.contains("0.3.1"),
+        "{changelog}"
+    );
+    assert!(
+        messages(&run, "stable", "cherry-pick")
+            .iter()
+            .any(|m| m.contains("only bookkeeping")
+                && m.contains("now name 0.2.4")
+                && m.contains("(main: 0.3.1)")),
+        "{run:?}"
     );
     assert!(
         show(
@@ -275,11 +299,11 @@ fn unreleased_beta_keeps_its_versions_and_mains_changelog_hunk() {
     );
     assert_row(&run, "beta", "branch", "pass");
     // No bump commit: the last commit is main's bump commit, reduced to its
-    // changelog hunk.
+    // changelog hunk, which names the version beta ships (0.3.0).
     let log = subjects(&fx, "beta..security-release/beta");
     assert_eq!(
         log.last().map(String::as_str),
-        Some("Bump cargo-util to 0.3.1")
+        Some("Bump cargo-util to 0.3.0")
     );
     assert_eq!(log.len(), 3);
     let files = fx.git(&[
@@ -296,7 +320,11 @@ fn unreleased_beta_keeps_its_versions_and_mains_changelog_hunk() {
             "{path}"
         );
     }
-    assert!(show(&fx, "security-release/beta", "CHANGELOG.md").contains("## cargo-util 0.3.1"));
+    let changelog = show(&fx, "security-release/beta", "CHANGELOG.md");
+    assert!(
+        changelog.contains("## cargo-util 0.3.0\n\n- Refuse `..` in archive paths"),
+        "{changelog}"
+    );
     assert!(
         messages(&run, "beta", "version-bump")
             .iter()
@@ -470,13 +498,24 @@ fn conflict_names_files_and_prerequisite_and_writes_nothing_for_that_target() {
         "{run:?}"
     );
     let prerequisite = fx.git(&["rev-parse", "beta"]);
+    // Context, ranked by how many of the lines the pick needs it wrote.
     assert!(
         details.iter().any(|d| d["commit"] == prerequisite.as_str()
             && d["message"]
                 .as_str()
                 .unwrap_or("")
-                .contains("Bump to 0.74.0")),
+                .starts_with("context: likely prerequisite")
+            && d["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("(Bump to 0.74.0): wrote 2 of the lines the pick needs")),
         "{run:?}"
+    );
+    // The first advice is to resolve the conflict.
+    let hint = row["hint"].as_str().unwrap_or("");
+    assert!(
+        hint.contains("again with `--worktree`") && hint.contains("backport --continue"),
+        "{hint}"
     );
     let fix = fx.git(&["rev-parse", "fix-path-traversal"]);
     assert!(
@@ -495,7 +534,10 @@ fn conflict_names_files_and_prerequisite_and_writes_nothing_for_that_target() {
         .as_str()
         .unwrap_or("")
         .to_string();
-    assert!(hint.contains("git cherry-pick --continue"), "{hint}");
+    assert!(
+        hint.contains("cargo security-release backport --continue"),
+        "{hint}"
+    );
     let wt = fx
         .repo
         .join("target/security-release/conflict-security-release-stable");
@@ -777,12 +819,14 @@ fn external_dependencies_locked_differently_are_flagged() {
     let fx = Fixture::scenario("backport-external");
     let run = backport(&fx, &["--stable", "stable"]);
     run.assert_code(0);
-    assert_row(&run, "stable", "external-deps", "warn");
+    // cargo-util depends on itoa, but the fix's code does not use it: listed,
+    // not flagged.
+    assert_row(&run, "stable", "external-deps", "pass");
     let details = messages(&run, "stable", "external-deps");
     assert!(
         details.iter().any(
             |m| m.contains("itoa: main locks 1.0.11, `stable` locks 1.0.9")
-                && m.contains("used directly by cargo-util")
+                && m.contains("a dependency of cargo-util")
         ),
         "{run:?}"
     );
@@ -854,6 +898,735 @@ remote = { name = "security-fork", path = "private/cargo-ghsa-r5w3-xm58-jv6j.git
     }
 }
 
+/// `crates/cargo-util/src/lib.rs` of stable with the fix rewritten for it:
+/// stable has no `SEP` for `PARENT` to follow.
+const UTIL_RESOLVED: &str = r#"//! Path helpers.
+
+/// Components that leave a directory.
+pub const PARENT: &str = "..";
+
+pub mod paths {
+    /// Joins `entry` onto `dst`, refusing absolute entries.
+    pub fn join_checked(dst: &str, entry: &str) -> Result<String, String> {
+        if entry.starts_with('/') {
+            return Err(format!("absolute path `{entry}` in archive"));
+        }
+        Ok(format!("{dst}/{entry}"))
+    }
+}
+"#;
+
+/// The conflict worktree `backport --worktree` leaves for a target branch.
+fn conflict_worktree(fx: &Fixture, branch: &str) -> std::path::PathBuf {
+    fx.repo.join(format!(
+        "target/security-release/conflict-{}",
+        branch.replace('/', "-")
+    ))
+}
+
+/// `backport --continue --format json --offline` run in `dir`, plus `args`.
+fn continue_in(fx: &Fixture, dir: &std::path::Path, args: &[&str]) -> Run {
+    let mut all = vec!["backport", "--continue", "--format", "json", "--offline"];
+    all.extend_from_slice(args);
+    fx.run_in(dir, &all)
+}
+
+#[test]
+fn a_conflict_resolved_in_the_worktree_is_finished_with_continue() {
+    let fx = Fixture::scenario("backport-conflict");
+    let before = fx.state();
+    let run = backport_built(&fx, &["--stable", "stable", "--worktree"]);
+    run.assert_code(1);
+    assert_row(&run, "stable", "cherry-pick", "fail");
+    // The conflicted target still shows its whole plan; only the branch
+    // (and its build) are missing.
+    let bump = run.row_in(Some("stable"), "version-bump");
+    assert_eq!(bump["status"], "pass", "{run:?}");
+    assert!(
+        bump["summary"].as_str().unwrap().starts_with("planned: ")
+            && bump["summary"]
+                .as_str()
+                .unwrap()
+                .contains("cargo-util 0.2.3 → 0.2.4"),
+        "{run:?}"
+    );
+    assert!(
+        messages(&run, "stable", "lockfile")
+            .iter()
+            .any(|m| m == "Cargo.lock: cargo-util 0.2.3 → 0.2.4"),
+        "{run:?}"
+    );
+    assert_row(&run, "stable", "build", "skip");
+    assert_row(&run, "stable", "branch", "skip");
+    let hint = run.row_in(Some("stable"), "cherry-pick")["hint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        hint.starts_with("resolve the conflict")
+            && hint.contains("cargo security-release backport --continue"),
+        "{hint}"
+    );
+    let wt = conflict_worktree(&fx, "security-release/stable");
+    assert_eq!(
+        fx.git_in(&wt, &["diff", "--name-only", "--diff-filter=U"]),
+        "crates/cargo-util/src/lib.rs"
+    );
+    assert!(!ref_exists(&fx, "security-release/stable"));
+
+    // Not resolved yet, then resolved with the markers still in: refused,
+    // nothing changes.
+    let run = continue_in(&fx, &wt, &[]);
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("not resolved") && run.stderr.contains("crates/cargo-util/src/lib.rs"),
+        "{run:?}"
+    );
+    fx.git_in(&wt, &["add", "crates/cargo-util/src/lib.rs"]);
+    let run = continue_in(&fx, &wt, &[]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("conflict markers"), "{run:?}");
+    assert!(!ref_exists(&fx, "security-release/stable"));
+
+    std::fs::write(wt.join("crates/cargo-util/src/lib.rs"), UTIL_RESOLVED).unwrap();
+    fx.git_in(&wt, &["add", "crates/cargo-util/src/lib.rs"]);
+    let run = continue_in(&fx, &wt, &[]);
+    run.assert_code(0);
+    assert_row(&run, "stable", "cherry-pick", "pass");
+    assert!(
+        messages(&run, "stable", "cherry-pick")
+            .iter()
+            .any(|m| m.contains("resolved in the worktree")),
+        "{run:?}"
+    );
+    assert_row(&run, "stable", "build", "pass");
+    assert_row(&run, "stable", "branch", "pass");
+    assert_eq!(
+        subjects(&fx, "stable..security-release/stable"),
+        [
+            "Name the component that leaves a directory",
+            "Bump versions for the security release"
+        ]
+    );
+    let fix = fx.git(&["rev-parse", "fix-path-traversal"]);
+    let resolved = "security-release/stable~1";
+    assert!(
+        fx.git(&["log", "-1", "--format=%B", resolved])
+            .contains(&format!("(cherry picked from commit {fix})"))
+    );
+    assert_eq!(
+        fx.git(&["log", "-1", "--format=%an <%ae> %ad", resolved]),
+        fx.git(&["log", "-1", "--format=%an <%ae> %ad", &fix])
+    );
+    assert_eq!(
+        show(&fx, resolved, "crates/cargo-util/src/lib.rs"),
+        UTIL_RESOLVED.trim_end()
+    );
+    let lock = show(&fx, "security-release/stable", "Cargo.lock");
+    assert!(
+        lock.contains("name = \"cargo-util\"\nversion = \"0.2.4\"")
+            && lock.contains("name = \"cargo\"\nversion = \"0.73.1\""),
+        "{lock}"
+    );
+    assert!(
+        show(
+            &fx,
+            "security-release/stable",
+            "crates/cargo-util/Cargo.toml"
+        )
+        .contains("version = \"0.2.4\"")
+    );
+    // The worktree and its state are gone; the user's checkout is as it was.
+    assert!(!wt.exists());
+    assert_eq!(fx.git(&["worktree", "list"]).lines().count(), 1);
+    assert_user_state_kept(&before, &fx.state());
+    let run = continue_in(&fx, &fx.repo, &[]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("no backport is waiting"), "{run:?}");
+}
+
+#[test]
+fn abort_removes_the_worktree_and_writes_nothing() {
+    let fx = Fixture::scenario("backport-conflict");
+    let before = fx.state();
+    backport(&fx, &["--stable", "stable", "--worktree"]).assert_code(1);
+    let wt = conflict_worktree(&fx, "security-release/stable");
+    assert!(wt.exists());
+    // From outside the repository, naming its manifest.
+    let manifest = fx.repo.join("Cargo.toml");
+    let run = fx.run_in(
+        fx.root(),
+        &[
+            "backport",
+            "--abort",
+            "--format",
+            "json",
+            "--manifest-path",
+            manifest.to_str().unwrap(),
+        ],
+    );
+    run.assert_code(0);
+    assert_eq!(run.status("abort"), "pass", "{run:?}");
+    assert!(!wt.exists());
+    assert_eq!(fx.git(&["worktree", "list"]).lines().count(), 1);
+    assert!(!ref_exists(&fx, "security-release/stable"));
+    assert_user_state_kept(&before, &fx.state());
+    fx.git(&["fsck", "--no-progress"]);
+}
+
+/// `crates/crates-io/src/lib.rs` of stable with the second fix commit
+/// rewritten for it: stable has no `./` stripping.
+const UPLOAD_RESOLVED: &str = r#"//! Registry client.
+
+/// Where packages are published by default.
+pub const DEFAULT_REGISTRY: &str = "crates-io";
+
+/// Normalises a package path before upload.
+pub fn upload_path(entry: &str) -> Result<String, String> {
+    if entry.split('/').any(|c| c == cargo_util::PARENT) {
+        return Err(format!("upload path `{entry}` leaves the package"));
+    }
+    cargo_util::paths::join_checked("package", entry)
+}
+"#;
+
+#[test]
+fn a_second_conflict_after_continue_waits_in_the_same_worktree() {
+    let fx = Fixture::scenario("backport-two-conflicts");
+    backport(&fx, &["--stable", "stable", "--worktree"]).assert_code(1);
+    let wt = conflict_worktree(&fx, "security-release/stable");
+    std::fs::write(wt.join("crates/cargo-util/src/lib.rs"), UTIL_RESOLVED).unwrap();
+    fx.git_in(&wt, &["add", "-A"]);
+
+    // From the main checkout, naming the target.
+    let run = continue_in(&fx, &fx.repo, &["--onto", "stable", "--no-build"]);
+    run.assert_code(1);
+    let row = run.row_in(Some("stable"), "cherry-pick");
+    assert_eq!(row["status"], "fail", "{run:?}");
+    assert!(
+        row["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Refuse upload paths that leave the package"),
+        "{run:?}"
+    );
+    assert!(
+        messages(&run, "stable", "cherry-pick")
+            .iter()
+            .any(|m| m.contains("resolved in the worktree")
+                && m.contains("Name the component that leaves a directory")),
+        "{run:?}"
+    );
+    assert_eq!(
+        fx.git_in(&wt, &["diff", "--name-only", "--diff-filter=U"]),
+        "crates/crates-io/src/lib.rs"
+    );
+    // The worktree now sits on the first resolution.
+    assert_eq!(
+        fx.git_in(&wt, &["log", "-1", "--format=%s", "HEAD"]),
+        "Name the component that leaves a directory"
+    );
+    assert!(!ref_exists(&fx, "security-release/stable"));
+
+    std::fs::write(wt.join("crates/crates-io/src/lib.rs"), UPLOAD_RESOLVED).unwrap();
+    fx.git_in(&wt, &["add", "-A"]);
+    let run = continue_in(&fx, &fx.repo, &["--onto", "stable", "--no-build"]);
+    run.assert_code(0);
+    assert_eq!(
+        subjects(&fx, "stable..security-release/stable"),
+        [
+            "Name the component that leaves a directory",
+            "Refuse upload paths that leave the package",
+            "Bump versions for the security release"
+        ]
+    );
+    assert_eq!(
+        show(
+            &fx,
+            "security-release/stable",
+            "crates/crates-io/src/lib.rs"
+        ),
+        UPLOAD_RESOLVED.trim_end()
+    );
+    // crates-io ships a changed file now: it gets its point release too.
+    let versions = messages(&run, "stable", "version-bump");
+    assert!(
+        versions
+            .iter()
+            .any(|m| m.contains("crates-io 0.38.0 → 0.38.1")),
+        "{run:?}"
+    );
+    assert!(!wt.exists());
+}
+
+#[test]
+fn killed_during_continue_leaves_no_branch_and_continues_again() {
+    use std::io::BufRead as _;
+    let fx = Fixture::scenario("backport-conflict");
+    backport(&fx, &["--stable", "stable", "--worktree"]).assert_code(1);
+    let wt = conflict_worktree(&fx, "security-release/stable");
+    std::fs::write(wt.join("crates/cargo-util/src/lib.rs"), UTIL_RESOLVED).unwrap();
+    fx.git_in(&wt, &["add", "-A"]);
+
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-security-release"));
+    fx.env(&mut cmd)
+        .args([
+            "backport",
+            "--continue",
+            "--no-build",
+            "--format",
+            "json",
+            "--offline",
+        ])
+        .current_dir(&wt)
+        .env("CARGO_SECURITY_RELEASE_TEST_PAUSE_BEFORE_REF_MS", "60000")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    let paused = lines.any(|l| l.is_ok_and(|l| l.contains("test pause")));
+    child.kill().unwrap(); // SIGKILL: no cleanup runs
+    child.wait().unwrap();
+    assert!(paused, "the tool never reached the pause");
+    assert!(!ref_exists(&fx, "security-release/stable"));
+    // The resolution and the progress survive in the worktree.
+    assert!(wt.exists());
+    assert_eq!(
+        fx.git_in(&wt, &["diff", "--cached", "--name-only"]),
+        "crates/cargo-util/src/lib.rs"
+    );
+    fx.git(&["fsck", "--no-progress"]);
+
+    let run = continue_in(&fx, &wt, &["--no-build"]);
+    run.assert_code(0);
+    assert_row(&run, "stable", "branch", "pass");
+    assert_eq!(
+        subjects(&fx, "stable..security-release/stable"),
+        [
+            "Name the component that leaves a directory",
+            "Bump versions for the security release"
+        ]
+    );
+    assert!(!wt.exists());
+}
+
+#[test]
+fn a_hand_made_backport_is_adopted_with_onto_target_equals_branch() {
+    let fx = Fixture::scenario("backport-handmade");
+    let before = fx.state();
+    let handmade = fx.git(&["rev-parse", "fix-0.12"]);
+    let run = backport(&fx, &["--onto", "0.13.x", "--onto", "0.12.x=fix-0.12"]);
+    run.assert_code(0);
+    assert_user_state_kept(&before, &fx.state());
+
+    // 0.13.x: the fix cherry-picks.
+    assert_eq!(
+        subjects(&fx, "0.13.x..security-release/0.13.x"),
+        [
+            "fix(http1): refuse chunked before the last transfer-encoding",
+            "test(http1): chunked before the last encoding is refused",
+            "Bump hyper to 0.13.10 for the security release"
+        ]
+    );
+    // 0.12.x: nothing picked; the hand-made branch plus the bump commit.
+    let row = run.row_in(Some("0.12.x"), "counterparts");
+    assert_eq!(row["status"], "warn", "{run:?}");
+    let details = messages(&run, "0.12.x", "counterparts");
+    let rewritten = fx.git(&["rev-parse", "--short=7", "fix-0.12~1"]);
+    assert!(
+        details
+            .iter()
+            .any(|m| m.contains("refuse chunked before the last")
+                && m.contains(&format!("→ {rewritten}"))),
+        "{run:?}"
+    );
+    assert!(
+        details
+            .iter()
+            .any(|m| m.contains("test(http1)") && m.contains("[missing]")),
+        "{run:?}"
+    );
+    assert!(
+        run.json()["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "0.12.x")
+            .unwrap()["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["id"] != "cherry-pick"),
+        "{run:?}"
+    );
+    assert_eq!(
+        fx.git(&["rev-parse", "security-release/0.12.x~1"]),
+        handmade
+    );
+    assert_eq!(
+        fx.git(&["log", "-1", "--format=%s", "security-release/0.12.x"]),
+        "Bump hyper to 0.12.36 for the security release"
+    );
+    let manifest = show(&fx, "security-release/0.12.x", "Cargo.toml");
+    assert!(
+        manifest.contains("version = \"0.12.36\" # don't forget to update html_root_url"),
+        "{manifest}"
+    );
+    assert!(
+        show(&fx, "security-release/0.12.x", "src/lib.rs")
+            .contains("https://docs.rs/hyper/0.12.36")
+    );
+    assert_eq!(
+        fx.git(&[
+            "diff",
+            "--name-only",
+            "security-release/0.12.x~1",
+            "security-release/0.12.x"
+        ]),
+        "Cargo.toml\nsrc/lib.rs"
+    );
+    // A hand-made branch that does not start from its line is refused.
+    fx.git(&["branch", "from-master", "fix-transfer-encoding"]);
+    let before = fx.state();
+    let run = backport(&fx, &["--onto", "0.12.x=from-master"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("does not start from `0.12.x`"),
+        "{run:?}"
+    );
+    assert_eq!(fx.state(), before);
+}
+
+#[test]
+fn merge_forward_over_three_lines_continues_after_a_conflict_on_the_middle_one() {
+    let fx = Fixture::scenario("backport-merge-forward");
+    let lines = [
+        "--strategy",
+        "merge-forward",
+        "--onto",
+        "1.0.x",
+        "--onto",
+        "1.1.x",
+        "--onto",
+        "1.2.x",
+        "--worktree",
+    ];
+    let run = backport(&fx, &lines);
+    run.assert_code(1);
+    // 1.0.x: the fix branch starts there, so its commit is taken as is.
+    assert_row(&run, "1.0.x", "branch", "pass");
+    let fix = fx.git(&["rev-parse", "fix-chunk-overflow"]);
+    assert_eq!(fx.git(&["rev-parse", "security-release/1.0.x~1"]), fix);
+    assert!(show(&fx, "security-release/1.0.x", "Cargo.toml").contains("version = \"1.0.4\""));
+    // 1.1.x: the merge conflicts; 1.2.x waits, with its plan.
+    assert_row(&run, "1.1.x", "merge", "fail");
+    assert_row(&run, "1.2.x", "merge", "skip");
+    assert!(
+        run.row_in(Some("1.2.x"), "version-bump")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("chunked 1.2.0 → 1.2.1"),
+        "{run:?}"
+    );
+    assert!(!ref_exists(&fx, "security-release/1.1.x"));
+    assert!(!ref_exists(&fx, "security-release/1.2.x"));
+    let wt = conflict_worktree(&fx, "security-release/1.1.x");
+    // Versions are pinned: only the code conflicts.
+    assert_eq!(
+        fx.git_in(&wt, &["diff", "--name-only", "--diff-filter=U"]),
+        "src/lib.rs"
+    );
+    let resolved = show(&fx, "1.1.x", "src/lib.rs")
+        .replace(
+            "//! Chunked transfer decoding.\n",
+            "//! Chunked transfer decoding.\n\n/// The largest chunk this decoder accepts.\npub const MAX_CHUNK: usize = 1 << 24;\n",
+        )
+        .replace(
+            "    usize::from_str_radix(size, 16).ok()",
+            "    let size = usize::from_str_radix(size, 16).ok()?;\n    // A huge size would make the caller allocate it: refuse it.\n    (size <= MAX_CHUNK).then_some(size)",
+        )
+        + "\n";
+    std::fs::write(wt.join("src/lib.rs"), &resolved).unwrap();
+    fx.git_in(&wt, &["add", "src/lib.rs"]);
+
+    let run = continue_in(&fx, &wt, &["--no-build"]);
+    run.assert_code(0);
+    for line in ["1.1.x", "1.2.x"] {
+        assert_row(&run, line, "merge", "pass");
+        assert_row(&run, line, "branch", "pass");
+    }
+    // The chain: each line merges the previous line's release.
+    let parents = |rev: &str| -> Vec<String> {
+        fx.git(&["log", "-1", "--format=%P", rev])
+            .split(' ')
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(
+        parents("security-release/1.1.x~1"),
+        [
+            fx.git(&["rev-parse", "1.1.x"]),
+            fx.git(&["rev-parse", "security-release/1.0.x"])
+        ]
+    );
+    assert_eq!(
+        parents("security-release/1.2.x~1"),
+        [
+            fx.git(&["rev-parse", "1.2.x"]),
+            fx.git(&["rev-parse", "security-release/1.1.x"])
+        ]
+    );
+    for (line, version) in [("1.1.x", "1.1.3"), ("1.2.x", "1.2.1")] {
+        let branch = format!("security-release/{line}");
+        assert!(
+            show(&fx, &branch, "Cargo.toml").contains(&format!("version = \"{version}\"")),
+            "{line}"
+        );
+        assert!(
+            show(&fx, &branch, "Cargo.lock")
+                .contains(&format!("name = \"chunked\"\nversion = \"{version}\"")),
+            "{line}"
+        );
+        assert!(show(&fx, &branch, "src/lib.rs").contains("(size <= MAX_CHUNK).then_some(size)"));
+    }
+    assert!(show(&fx, "security-release/1.2.x", "src/lib.rs").contains("pub fn is_last"));
+    assert!(
+        run.json()["sections"][1]["facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["key"] == "merge-chain"
+                && f["value"] == serde_json::json!(["1.0.x", "1.1.x", "1.2.x"])),
+        "{run:?}"
+    );
+    assert!(!wt.exists());
+}
+
+#[test]
+fn a_bump_without_workspace_package_changes_only_the_version() {
+    let fx = Fixture::scenario("backport-no-workspace-package");
+    let run = backport(&fx, &["--onto", "0.3.x"]);
+    run.assert_code(0);
+    assert_eq!(
+        subjects(&fx, "0.3.x..security-release/0.3.x"),
+        [
+            "streams: limit error resets for misbehaving connections",
+            "Bump h2 to 0.3.27 for the security release"
+        ]
+    );
+    let diff = fx.git(&[
+        "diff",
+        "--unified=0",
+        "security-release/0.3.x~1",
+        "security-release/0.3.x",
+    ]);
+    let changed: Vec<&str> = diff
+        .lines()
+        .filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        ["-version = \"0.3.26\"", "+version = \"0.3.27\""],
+        "{diff}"
+    );
+    assert!(!show(&fx, "security-release/0.3.x", "Cargo.toml").contains("package = {}"));
+    assert_row(&run, "0.3.x", "lockfile", "pass");
+    // Nothing left to change: no second bump commit on top.
+    let run = backport(&fx, &["--onto", "0.3.x", "--force", "--bump", "none"]);
+    run.assert_code(0);
+    assert_eq!(subjects(&fx, "0.3.x..security-release/0.3.x").len(), 1);
+    assert!(
+        messages(&run, "0.3.x", "version-bump")
+            .iter()
+            .any(|m| m.contains("no bump commit")),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn the_backport_prefix_is_checked_before_anything_is_written() {
+    let fx = Fixture::scenario("backport-three-commits");
+    fx.git(&["branch", "ster", "stable"]);
+    let before = fx.state();
+    for (args, says) in [
+        (vec!["--backport-prefix", ""], "prefix is empty"),
+        (vec!["--backport-prefix=-f"], "starts with `-`"),
+        (
+            vec!["--onto", "ster", "--backport-prefix", "ma"],
+            "would write `master`",
+        ),
+        (
+            vec!["--backport-prefix", "a..b/"],
+            "not a valid branch name",
+        ),
+    ] {
+        let run = backport(&fx, &args);
+        run.assert_code(2);
+        assert!(run.stderr.contains(says), "{args:?}: {run:?}");
+        assert_eq!(fx.state(), before, "{args:?}");
+    }
+}
+
+#[test]
+fn a_partial_clone_gets_a_clear_error_and_works_once_complete() {
+    let fx = Fixture::scenario("backport-three-commits");
+    fx.git(&["config", "uploadpack.allowFilter", "true"]);
+    let clone = fx.root().join("partial");
+    let url = format!("file://{}", fx.repo.display());
+    fx.git_in(
+        fx.root(),
+        &[
+            "clone",
+            "-q",
+            "--filter=blob:none",
+            "--no-checkout",
+            &url,
+            clone.to_str().unwrap(),
+        ],
+    );
+    fx.git_in(&clone, &["switch", "-q", "fix-path-traversal"]);
+    let run = fx.run_in(
+        &clone,
+        &[
+            "backport",
+            "--format",
+            "json",
+            "--offline",
+            "--no-build",
+            "--stable",
+            "stable",
+        ],
+    );
+    run.assert_code(2);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        all.contains("partial clone") && all.contains("git fetch --refetch --no-filter"),
+        "{run:?}"
+    );
+    assert!(
+        fx.git_in(&clone, &["for-each-ref", "refs/heads/security-release"])
+            .is_empty()
+    );
+    // The tool fetched nothing: blobs are still missing.
+    let missing = fx.git_in(
+        &clone,
+        &["rev-list", "--objects", "--missing=print", "--all"],
+    );
+    assert!(missing.lines().any(|l| l.starts_with('?')));
+    fx.git_in(
+        &clone,
+        &["fetch", "-q", "--refetch", "--no-filter", "origin"],
+    );
+    let run = fx.run_in(
+        &clone,
+        &[
+            "backport",
+            "--format",
+            "json",
+            "--offline",
+            "--no-build",
+            "--stable",
+            "stable",
+        ],
+    );
+    run.assert_code(0);
+}
+
+#[test]
+fn a_clean_pick_that_needs_a_newer_external_crate_is_aligned_and_builds() {
+    let registry = support::index_server::IndexServer::start(support::index_server::Mode::Normal);
+    registry.publish_crate(
+        "path-jail",
+        "0.1.0",
+        "pub const VERSION: &str = \"0.1.0\";\n",
+    );
+    registry.publish_crate(
+        "path-jail",
+        "0.1.1",
+        "pub const VERSION: &str = \"0.1.1\";\n\n\
+         /// Whether `path` stays below `root`.\n\
+         pub fn contains(_root: &str, path: &str) -> bool {\n    !path.split('/').any(|c| c == \"..\")\n}\n",
+    );
+    let fx = Fixture::scenario_with_registry("backport-external-align", &registry);
+    let target_lock = show(&fx, "release-24.0.0", "Cargo.lock");
+    assert!(target_lock.contains("version = 3\n"));
+
+    // Without alignment the pick applies and the line does not build.
+    let run = backport_built(&fx, &["--no-align-deps"]);
+    run.assert_code(1);
+    assert_row(&run, "release-24.0.0", "cherry-pick", "pass");
+    assert_row(&run, "release-24.0.0", "external-deps", "fail");
+    assert!(
+        messages(&run, "release-24.0.0", "external-deps")
+            .iter()
+            .any(|m| m.starts_with("path-jail: the fix uses it")
+                && m.contains("path_jail::contains")
+                && m.contains("--no-align-deps")),
+        "{run:?}"
+    );
+    assert_row(&run, "release-24.0.0", "build", "fail");
+    assert!(
+        messages(&run, "release-24.0.0", "build")
+            .iter()
+            .any(|m| m.contains("contains")),
+        "{run:?}"
+    );
+    assert_row(&run, "release-24.0.0", "branch", "pass");
+
+    // With it, the bump commit raises the requirement and takes main's
+    // lock entry; the lockfile keeps its format; the branch builds.
+    let run = backport_built(&fx, &["--force"]);
+    run.assert_code(0);
+    assert_row(&run, "release-24.0.0", "external-deps", "pass");
+    assert!(
+        messages(&run, "release-24.0.0", "external-deps")
+            .first()
+            .is_some_and(
+                |m| m.contains("aligned in the bump commit: \"0.1.0\" → \"0.1.1\"")
+                    && m.contains("Cargo.lock 0.1.0 → 0.1.1")
+            ),
+        "{run:?}"
+    );
+    assert_row(&run, "release-24.0.0", "build", "pass");
+    let branch = "security-release/release-24.0.0";
+    let root = show(&fx, branch, "Cargo.toml");
+    assert!(root.contains("path-jail = \"0.1.1\""), "{root}");
+    assert!(root.contains("version = \"24.0.1\""), "{root}");
+    assert!(root.contains("version = \"=24.0.1\""), "{root}");
+    let lock = show(&fx, branch, "Cargo.lock");
+    let main_lock = show(&fx, "master", "Cargo.lock");
+    assert!(lock.contains("version = 3\n"), "{lock}");
+    let entry = |lock: &str| -> String {
+        let start = lock.find("name = \"path-jail\"").unwrap();
+        lock[start..].split("\n\n").next().unwrap().to_string()
+    };
+    assert_eq!(entry(&lock), entry(&main_lock));
+    // Only that entry and the bumped members changed.
+    let changed: Vec<String> = fx
+        .git(&[
+            "diff",
+            "--unified=0",
+            "release-24.0.0",
+            branch,
+            "--",
+            "Cargo.lock",
+        ])
+        .lines()
+        .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(changed.len(), 4, "{changed:?}");
+    let message = fx.git(&["log", "-1", "--format=%B", branch]);
+    assert!(
+        message.contains("path-jail requirement \"0.1.0\" -> \"0.1.1\""),
+        "{message}"
+    );
+}
 /// A branch name is the repository's text: the printed command must run
 /// as the one command it says, whatever the name holds.
 #[test]

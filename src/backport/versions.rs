@@ -35,9 +35,11 @@ struct Slot {
 /// on one of `crates` (plain strings, inline tables, `[dependencies.x]`,
 /// renames, `target.*`, `[workspace.dependencies]`). `workspace = true`
 /// entries carry no version and are skipped.
-fn visit(doc: &mut DocumentMut, crates: &BTreeSet<String>, f: &mut dyn FnMut(&Slot, &mut Value)) {
-    // `TableLike::get_mut` looks up; `Item::get_mut` would insert an empty
-    // table for a missing key (a stray `package = {}` under `[workspace]`).
+fn visit(
+    doc: &mut DocumentMut,
+    crates: Option<&BTreeSet<String>>,
+    f: &mut dyn FnMut(&Slot, &mut Value),
+) {
     let root = doc.as_table_mut();
     if let Some(Item::Value(v @ Value::String(_))) = root
         .get_mut("package")
@@ -46,6 +48,8 @@ fn visit(doc: &mut DocumentMut, crates: &BTreeSet<String>, f: &mut dyn FnMut(&Sl
     {
         f(&own_slot("package"), v);
     }
+    // `TableLike::get_mut` never inserts; `Item::get_mut` would leave an
+    // empty `package = {}` under a `[workspace]` that has no such table.
     if let Some(ws) = root.get_mut("workspace").and_then(Item::as_table_like_mut) {
         if let Some(Item::Value(v @ Value::String(_))) = ws
             .get_mut("package")
@@ -92,7 +96,7 @@ fn own_slot(table: &str) -> Slot {
 fn visit_deps(
     table: &mut dyn TableLike,
     label: &str,
-    crates: &BTreeSet<String>,
+    crates: Option<&BTreeSet<String>>,
     f: &mut dyn FnMut(&Slot, &mut Value),
 ) {
     for (key, item) in table.iter_mut() {
@@ -101,7 +105,7 @@ fn visit_deps(
             .and_then(Item::as_str)
             .unwrap_or(key.get())
             .to_string();
-        if !crates.contains(&real) {
+        if crates.is_some_and(|c| !c.contains(&real)) {
             continue;
         }
         let slot = match item {
@@ -133,13 +137,13 @@ pub fn pin_manifest(text: &str, reference: &str, members: &BTreeSet<String>) -> 
     let mut doc: DocumentMut = text.parse().ok()?;
     let mut reference: DocumentMut = reference.parse().ok()?;
     let mut wanted: HashMap<Slot, String> = HashMap::new();
-    visit(&mut reference, members, &mut |slot, v| {
+    visit(&mut reference, Some(members), &mut |slot, v| {
         if let Some(s) = v.as_str() {
             wanted.insert(slot.clone(), s.to_string());
         }
     });
     let mut changed = false;
-    visit(&mut doc, members, &mut |slot, v| {
+    visit(&mut doc, Some(members), &mut |slot, v| {
         if let Some(want) = wanted.get(slot)
             && v.as_str() != Some(want.as_str())
         {
@@ -169,6 +173,15 @@ pub fn pin_lockfile(text: &str, reference: &str, members: &BTreeSet<String>) -> 
     changed.then(|| lock.render())
 }
 
+/// `text` (a manifest) with every version string, its own and every
+/// dependency's requirement, replaced by `*`: what is left is what a change
+/// means besides versions. `None` when it does not parse.
+pub fn strip_versions(text: &str) -> Option<String> {
+    let mut doc: DocumentMut = text.parse().ok()?;
+    visit(&mut doc, None, &mut |_, v| replace_str(v, "*"));
+    Some(doc.to_string())
+}
+
 /// A requirement rewritten in a manifest.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequirementChange {
@@ -189,7 +202,7 @@ pub fn raise_requirements(
 ) -> Vec<RequirementChange> {
     let crates = BTreeSet::from([krate.to_string()]);
     let mut out = Vec::new();
-    visit(doc, &crates, &mut |slot, v| {
+    visit(doc, Some(&crates), &mut |slot, v| {
         // Dev-dependencies never reach consumers: they keep their requirement.
         if slot.krate.is_empty()
             || slot.table.contains("dev-dependencies")
@@ -216,6 +229,28 @@ pub fn raise_requirements(
     out
 }
 
+/// Sets the requirement of the dependency declared as `key` in `table`
+/// (`workspace.dependencies`, `dependencies`, …) on `krate`, keeping its
+/// layout; returns the old requirement, or `None` when there is no such
+/// declaration with a version.
+pub fn set_requirement(
+    doc: &mut DocumentMut,
+    table: &str,
+    key: &str,
+    krate: &str,
+    new: &str,
+) -> Option<String> {
+    let crates = BTreeSet::from([krate.to_string()]);
+    let mut old = None;
+    visit(doc, Some(&crates), &mut |slot, v| {
+        if old.is_none() && slot.table == table && slot.key == key {
+            old = v.as_str().map(str::to_string);
+            replace_str(v, new);
+        }
+    });
+    old
+}
+
 /// Makes every requirement on a member admit that member's version (a
 /// picked commit may carry main's requirement on a version the target does
 /// not have). Requirements already satisfied are left alone.
@@ -225,7 +260,7 @@ pub fn align_requirements(
 ) -> Vec<RequirementChange> {
     let crates: BTreeSet<String> = versions.keys().cloned().collect();
     let mut out = Vec::new();
-    visit(doc, &crates, &mut |slot, v| {
+    visit(doc, Some(&crates), &mut |slot, v| {
         let Some(version) = versions.get(&slot.krate) else {
             return;
         };
@@ -291,6 +326,23 @@ version = "0.73.0"
         assert!(pinned.contains("serde = \"1.0.200\""), "{pinned}");
         assert!(pinned.contains("version = \"0.73.0\""));
         assert!(pin_manifest(stable, stable, &members()).is_none());
+    }
+
+    #[test]
+    fn no_stray_tables_without_workspace_package() {
+        let text =
+            "[workspace]\nmembers = [\"a\"]\n\n[package]\nname = \"h2\"\nversion = \"0.3.26\"\n";
+        let mut doc: DocumentMut = text.parse().unwrap();
+        let changes = raise_requirements(&mut doc, "h2", &Version::new(0, 3, 27));
+        assert!(changes.is_empty());
+        assert_eq!(doc.to_string(), text);
+        assert!(pin_manifest(text, text, &members()).is_none());
+        assert!(!crate::manifest::set_version(
+            &mut doc,
+            true,
+            &Version::new(1, 0, 0)
+        ));
+        assert_eq!(doc.to_string(), text);
     }
 
     #[test]

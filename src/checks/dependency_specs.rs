@@ -218,23 +218,7 @@ fn below_member_versions(cx: &Context, shipping: &BTreeSet<String>) -> Vec<Detai
 
 /// The lowest version a requirement admits.
 pub(crate) fn lower_bound(req: &VersionReq) -> Option<Version> {
-    use semver::Op;
-    let mut low: Option<Version> = None;
-    for c in &req.comparators {
-        let v = Version::new(c.major, c.minor.unwrap_or(0), c.patch.unwrap_or(0));
-        let bound = match c.op {
-            Op::Exact | Op::Caret | Op::Tilde | Op::GreaterEq | Op::Wildcard => Some(v),
-            Op::Greater => Some(crate::release::next_version(&v)),
-            _ => None,
-        };
-        if let Some(b) = bound {
-            low = Some(match low {
-                Some(l) if l > b => l,
-                _ => b,
-            });
-        }
-    }
-    low
+    crate::manifest::req_lower_bound(req)
 }
 
 /// One finding for a declaration, or `None` when it does not affect consumers.

@@ -1,31 +1,60 @@
-//! `backport`: builds the stable and beta backport branches in git's object
-//! database. This file turns arguments into targets and results into the
-//! report; the operation itself lives in `crate::backport`.
+//! `backport`: builds the backport branches of the release lines in git's
+//! object database, and `--continue`/`--abort` a backport left on a
+//! conflict. This file turns arguments into a run and results into the
+//! report; the operation, its rows and its state machine live in
+//! `crate::backport`.
 
-use anyhow::Result;
+use anyhow::{Context as _, Result, anyhow};
 
 use super::Session;
-use crate::backport::{self, BranchOutcome, Options, TargetResult};
+use crate::backport::rows::RowOptions;
+use crate::backport::{self, BranchOutcome, Options, Run, Strategy, state};
 use crate::checks::embargo;
-use crate::cli::{BackportArgs, ConfigArgs, GlobalArgs};
+use crate::cli::{BackportArgs, ConfigArgs, GlobalArgs, OutputFormat};
 use crate::commands::check::check_fix;
 use crate::config::Config;
 use crate::context::{Checkout, Context, ContextOptions, Location};
-use crate::git::{Oid, TempWorktree, short};
-use crate::report::{CheckResult, Detail, FactValue, Report, Section, Status};
+use crate::git::{Oid, TempWorktree};
+use crate::report::{CheckResult, Detail, FactValue, Report, Section};
 use crate::shell::Shell;
-use crate::text::{command, count, count_with_verb};
+use crate::text::command;
 
 pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Result<Report> {
+    if args.abort {
+        return abort(global, flags);
+    }
+    if args.continue_ {
+        return resume(global, flags, args);
+    }
     let session = Session::open(global, flags)?;
+    let strategy = strategy(args, &session.config)?;
     let opts = ContextOptions {
         base: args.base.clone(),
         ..ContextOptions::default()
     };
     let mut cx = Context::build(session.checkout, session.config, &opts, session.shell)?;
+    if strategy == Strategy::MergeForward && args.base.is_none() {
+        // The fix starts on the oldest line, not on the main branch.
+        let first = backport::select_targets(&cx, strategy)?
+            .targets
+            .into_iter()
+            .next();
+        if let Some(first) = first {
+            let base = cx.repo.merge_base(cx.head.commit, first.tip.commit)?;
+            if base != cx.base.commit {
+                let session = Session::open(global, flags)?;
+                let opts = ContextOptions {
+                    base: Some(base.to_string()),
+                    base_how: Some(format!("merge-base with {}", first.name)),
+                    ..ContextOptions::default()
+                };
+                cx = Context::build(session.checkout, session.config, &opts, session.shell)?;
+            }
+        }
+    }
     super::attach_registry(&mut cx)?;
     backport::refuse_merges(&cx.fix)?;
-    let selected = backport::select_targets(&cx)?;
+    let selected = backport::select_targets(&cx, strategy)?;
     if args.dry_run {
         // Commits and trees of the plan stay in memory: nothing reaches disk.
         cx.repo.keep_new_objects_in_memory()?;
@@ -35,11 +64,26 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
         force: args.force,
         dry_run: args.dry_run,
         worktree: args.worktree,
+        build: !args.no_build,
+        align_deps: !args.no_align_deps,
+        strategy,
     };
 
     let mut report = Report::new("backport");
     if let Some(note) = &selected.note {
         report.notes.push(note.clone());
+    }
+    if strategy == Strategy::MergeForward {
+        report.notes.push(format!(
+            "merge-forward: {} (BASE {})",
+            selected
+                .targets
+                .iter()
+                .map(|t| format!("`{}`", t.name))
+                .collect::<Vec<_>>()
+                .join(" → "),
+            cx.base.how
+        ));
     }
     if args.dry_run {
         report.notes.push(
@@ -53,33 +97,122 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
             );
         }
     }
-    if committer.fallback {
-        report.notes.push(format!(
-            "git config has no user.name/user.email: commits are made by `{} <{}>`",
-            committer.name, committer.email
+    let run = Run::new(&cx, &selected.targets, &committer, options);
+    let outcomes = backport::run_all(&run);
+    let created = add_sections(&mut report, &run, outcomes, global);
+    let targeted: Vec<&str> = selected.targets.iter().map(|t| t.name.as_str()).collect();
+    report.sections.push(super::lines_section(&cx, &targeted));
+    finish_report(&mut report, &cx, global, flags, args.verify, &created);
+    Ok(report)
+}
+
+/// `--strategy`, else `strategy` in the configuration, else cherry-pick.
+fn strategy(args: &BackportArgs, config: &Config) -> Result<Strategy> {
+    let name = args
+        .strategy
+        .as_deref()
+        .or(config.strategy.as_deref())
+        .unwrap_or("cherry-pick");
+    Strategy::parse(name).ok_or_else(|| anyhow!("unknown strategy `{name}`"))
+}
+
+/// `--continue`: finishes the backport waiting in a worktree.
+fn resume(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Result<Report> {
+    let located = state::find(&start_dir(global)?, &flags.onto)?;
+    let st = &located.state;
+    let mut cx = state::context(st, global, flags, super::shell_for(global))?;
+    super::attach_registry(&mut cx)?;
+    let targets = st.targets()?;
+    let committer = cx.repo.committer();
+    let options = Options {
+        force: args.force || st.force,
+        dry_run: false,
+        worktree: true,
+        build: st.build && !args.no_build,
+        align_deps: st.align_deps && !args.no_align_deps,
+        strategy: Strategy::parse(&st.strategy).unwrap_or(Strategy::CherryPick),
+    };
+    let mut report = Report::new("backport");
+    report.notes.push(format!(
+        "continuing the backport onto `{}` from `{}`",
+        st.target_name(),
+        st.worktree.display()
+    ));
+    let run = Run::new(&cx, &targets, &committer, options);
+    let outcomes = state::resume(&run, &located)?;
+    let created = add_sections(&mut report, &run, outcomes, global);
+    finish_report(&mut report, &cx, global, flags, args.verify, &created);
+    Ok(report)
+}
+
+/// `--abort`: removes the worktree of a backport waiting on a conflict.
+fn abort(global: &GlobalArgs, flags: &ConfigArgs) -> Result<Report> {
+    let located = state::find(&start_dir(global)?, &flags.onto)?;
+    let st = &located.state;
+    state::abort(&located)?;
+    let mut report = Report::new("backport");
+    let mut row = CheckResult::pass(
+        "abort",
+        format!(
+            "removed the worktree `{}`: nothing was written for `{}`",
+            st.worktree.display(),
+            st.target_name()
+        ),
+    );
+    if st.strategy == "merge-forward" && st.target > 0 {
+        row = row.detail(Detail::new(
+            "branches already written for the older lines of the merge chain stay; delete them              with `git branch -D` if you start over",
         ));
     }
+    report
+        .sections
+        .push(Section::new(st.target_name()).fact("aborted", st.worktree.display().to_string()));
+    if let Some(section) = report.sections.last_mut() {
+        section.checks.push(row);
+    }
+    Ok(report)
+}
 
-    // (branch, line, the target's tip): what `--verify` checks, against what BASE.
-    let mut created: Vec<(String, Option<String>, Oid)> = Vec::new();
-    for target in &selected.targets {
-        cx.shell
-            .status("Backporting", format!("onto {}", target.name));
-        // The target's own line does not make its version "released".
-        cx.current_line = Some(target.name.clone());
-        let section = match backport::backport(&cx, target, &selected.targets, &committer, options)
-        {
-            Ok(result) => {
+/// Where to look for a waiting backport: the directory of
+/// `--manifest-path`, else the current directory.
+fn start_dir(global: &GlobalArgs) -> Result<std::path::PathBuf> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    Ok(
+        match global.manifest_path.as_deref().and_then(|m| m.parent()) {
+            Some(dir) if !dir.as_os_str().is_empty() => cwd.join(dir),
+            _ => cwd,
+        },
+    )
+}
+
+/// One section per outcome; returns what `--verify` checks: (branch, line,
+/// the target's tip).
+fn add_sections(
+    report: &mut Report,
+    run: &Run,
+    outcomes: Vec<backport::Outcome>,
+    global: &GlobalArgs,
+) -> Vec<(String, Option<String>, Oid)> {
+    let rows = RowOptions {
+        full: global.verbose > 0 || global.format == OutputFormat::Json,
+    };
+    if run.committer.fallback {
+        report.notes.push(format!(
+            "git config has no user.name/user.email: commits are made by `{} <{}>`",
+            run.committer.name, run.committer.email
+        ));
+    }
+    let mut created = Vec::new();
+    for outcome in outcomes {
+        let section = match outcome {
+            backport::Outcome::Done(result) => {
                 if matches!(result.branch, BranchOutcome::Created { .. }) {
-                    created.push((
-                        target.branch.clone(),
-                        Some(target.name.clone()),
-                        target.tip.commit,
-                    ));
+                    let t = &result.target;
+                    created.push((t.branch.clone(), Some(t.name.clone()), t.tip.commit));
                 }
-                target_section(&result, options)
+                backport::rows::section(&result, &rows)
             }
-            Err(e) => error_section(
+            backport::Outcome::Failed(target, e) => error_section(
                 target.name.clone(),
                 &[
                     ("target", target.tip.name.clone().into()),
@@ -91,15 +224,23 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
         };
         report.sections.push(section);
     }
-    cx.current_line = None;
-    let targeted: Vec<&str> = selected.targets.iter().map(|t| t.name.as_str()).collect();
-    report.sections.push(super::lines_section(&cx, &targeted));
+    created
+}
 
-    if args.verify {
-        for (branch, role, base) in &created {
+/// `--verify` sections and the push command.
+fn finish_report(
+    report: &mut Report,
+    cx: &Context,
+    global: &GlobalArgs,
+    flags: &ConfigArgs,
+    verify: bool,
+    created: &[(String, Option<String>, Oid)],
+) {
+    if verify {
+        for (branch, role, base) in created {
             cx.shell.status("Verifying", branch);
             report.sections.push(verify_branch(
-                &cx,
+                cx,
                 global,
                 flags,
                 branch,
@@ -110,7 +251,7 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
     }
     if !created.is_empty() {
         let branches = created.iter().map(|(b, _, _)| b.as_str());
-        let step = match push_remote(&cx) {
+        let step = match push_remote(cx) {
             Some(remote) => command(
                 ["git", "push"],
                 std::iter::once(remote.as_str()).chain(branches),
@@ -126,7 +267,6 @@ pub fn run(global: &GlobalArgs, flags: &ConfigArgs, args: &BackportArgs) -> Resu
         };
         report.next_steps.push(step);
     }
-    Ok(report)
 }
 
 /// A remote that does not look public (the private security fork), if
@@ -151,391 +291,6 @@ fn error_section(name: String, facts: &[(&str, FactValue)], row: CheckResult) ->
     }
     section.checks.push(row);
     section
-}
-
-/// One report section per target: picks, versions, requirements, lockfile,
-/// external dependencies, and the branch.
-fn target_section(r: &TargetResult, opts: Options) -> Section {
-    let t = &r.target;
-    let mut section = Section::new(t.name.clone())
-        .fact("target", t.tip.name.clone())
-        .fact("target-tip", FactValue::commit(t.tip.commit))
-        .fact("branch", t.branch.clone())
-        .fact("bump", r.policy.clone());
-    if let Some(role) = &t.role {
-        section = section.fact("role", role.clone());
-    }
-
-    // cherry-pick
-    let mut details: Vec<Detail> = Vec::new();
-    for p in &r.picked {
-        details.push(
-            Detail::new(format!(
-                "picked {} as {}: {}",
-                p.original.short_id(),
-                short(p.new),
-                p.original.summary
-            ))
-            .commit(p.original.id.to_string()),
-        );
-    }
-    for s in &r.skipped {
-        details.push(
-            Detail::new(format!(
-                "skipped {} ({}): {}: {}",
-                s.original.short_id(),
-                s.kind,
-                s.original.summary,
-                s.why
-            ))
-            .commit(s.original.id.to_string()),
-        );
-    }
-    let picks = if let Some(c) = &r.conflict {
-        let mut row = CheckResult::fail(
-            "cherry-pick",
-            format!(
-                "{} ({}) does not apply to `{}`: conflict in {}",
-                c.commit.short_id(),
-                c.commit.summary,
-                t.name,
-                c.files.join(", ")
-            ),
-        )
-        .details(details);
-        row = row.detail(
-            Detail::new(format!(
-                "conflict: {} ({})",
-                c.commit.short_id(),
-                c.commit.summary
-            ))
-            .commit(c.commit.id.to_string()),
-        );
-        for f in &c.files {
-            row = row.detail(Detail::new(format!("conflicting file `{f}`")).file(f.clone()));
-        }
-        for (p, files) in &c.prerequisites {
-            row = row.detail(
-                Detail::new(format!(
-                    "likely prerequisite: {} ({}) touches {} and is not on `{}`",
-                    p.short_id(),
-                    p.summary,
-                    files.join(", "),
-                    t.name
-                ))
-                .commit(p.id.to_string()),
-            );
-        }
-        let mut hint = format!(
-            "nothing was written for `{}`. Backport the prerequisite commits first (or include them in the fix), \
-             or resolve by hand",
-            t.name
-        );
-        match &c.worktree {
-            Some(Ok(path)) => {
-                let mut cmds = vec![
-                    command(["cd"], [path.to_string_lossy()]),
-                    format!("# resolve {}, then:", command([], &c.files)),
-                    command(["git", "add", "--"], &c.files),
-                    "git cherry-pick --continue".to_string(),
-                ];
-                if !c.remaining.is_empty() {
-                    let rest: Vec<String> = c.remaining.iter().map(|c| c.id.to_string()).collect();
-                    cmds.push(command(["git", "cherry-pick", "-x"], &rest));
-                }
-                cmds.push(command(["git", "switch", "-c"], [&t.branch]));
-                hint.push_str(&format!(
-                    ": the conflicted cherry-pick is waiting in `{}`:\n{}\n\
-                     then bump the versions there (`cargo security-release check` says which)",
-                    path.display(),
-                    cmds.join("\n")
-                ));
-            }
-            Some(Err(e)) => hint.push_str(&format!(" (--worktree failed: {e})")),
-            None if !opts.dry_run => {
-                hint.push_str(" (--worktree leaves the conflicted cherry-pick in a worktree)")
-            }
-            None => {}
-        }
-        row.hint(hint)
-    } else if r.picked.is_empty() {
-        CheckResult::pass(
-            "cherry-pick",
-            format!(
-                "`{}` already has every fix commit: nothing to backport",
-                t.name
-            ),
-        )
-        .details(details)
-    } else {
-        CheckResult::pass(
-            "cherry-pick",
-            format!(
-                "{} picked, {} skipped",
-                count(r.picked.len(), "commit"),
-                r.skipped.len()
-            ),
-        )
-        .details(details)
-    };
-    section.checks.push(picks);
-    if r.conflict.is_some() || r.picked.is_empty() {
-        section.checks.push(branch_row(r));
-        return section;
-    }
-
-    // version-bump
-    let mut details: Vec<Detail> = Vec::new();
-    for v in &r.versions {
-        let msg = match &v.new {
-            Some(new) => format!("{} {} → {new} ({})", v.krate, v.old, v.why),
-            None => format!("{} stays {} ({})", v.krate, v.old, v.why),
-        };
-        details.push(Detail::new(msg).krate(v.krate.clone()));
-    }
-    let row = if !r.collisions.is_empty() {
-        let mut row = CheckResult::fail(
-            "version-bump",
-            format!(
-                "planned version already exists: {}",
-                r.collisions
-                    .iter()
-                    .map(|c| format!("{} {} ({})", c.krate, c.version, c.places.join(", ")))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-        )
-        .details(details);
-        let mut hint = String::from("nothing was written for this target. Options: ");
-        for c in &r.collisions {
-            row = row.detail(
-                Detail::new(format!(
-                    "{} {} already exists on {}: releasing a different {} {} from `{}` is impossible",
-                    c.krate,
-                    c.version,
-                    c.places.join(", "),
-                    c.krate,
-                    c.version,
-                    t.name
-                ))
-                .status(Status::Fail)
-                .krate(c.krate.clone()),
-            );
-            let next = c
-                .next_free
-                .as_ref()
-                .map(|v| v.to_string())
-                .unwrap_or_else(|| "an unused version".to_string());
-            hint.push_str(&format!(
-                "(1) release {} {next} from `{}` instead: set it on the target by hand and run again with \
-                 `bump = {{ {} = \"none\" }}`; (2) if {} {} was never published, ship the fix in that release \
-                 and backport to `{}` with --onto; (3) leave `{}` out of the targets and backport it by hand. ",
-                c.krate,
-                t.name,
-                t.role.clone().unwrap_or_else(|| t.name.clone()),
-                c.krate,
-                c.version,
-                c.places.join(", "),
-                t.name
-            ));
-        }
-        row.hint(hint.trim_end().to_string())
-    } else {
-        let bumped: Vec<String> = r
-            .versions
-            .iter()
-            .filter_map(|v| {
-                v.new
-                    .as_ref()
-                    .map(|n| format!("{} {} → {n}", v.krate, v.old))
-            })
-            .collect();
-        let summary = if bumped.is_empty() {
-            "no version changes".to_string()
-        } else {
-            bumped.join(", ")
-        };
-        let mut row = CheckResult::pass("version-bump", summary).details(details);
-        if let Some(c) = r.bump_commit {
-            row =
-                row.detail(Detail::new(format!("bump commit {}", short(c))).commit(c.to_string()));
-        }
-        row
-    };
-    section.checks.push(row);
-
-    // dependents
-    let details: Vec<Detail> = r
-        .requirements
-        .iter()
-        .map(|(file, c)| {
-            Detail::new(format!(
-                "{} in [{}]: \"{}\" → \"{}\"",
-                c.key, c.table, c.old, c.new
-            ))
-            .file(file.clone())
-            .krate(c.krate.clone())
-        })
-        .collect();
-    let row = if details.is_empty() {
-        CheckResult::pass("dependents", "no requirement to raise")
-    } else {
-        CheckResult::pass(
-            "dependents",
-            format!("{} raised", count(details.len(), "requirement")),
-        )
-        .details(details)
-    };
-    section.checks.push(row);
-
-    // lockfile
-    let details: Vec<Detail> = r
-        .lock_updates
-        .iter()
-        .map(|(file, name, old, new)| {
-            Detail::new(format!("{file}: {name} {old} → {new}"))
-                .krate(name.clone())
-                .file(file.clone())
-        })
-        .collect();
-    let row = if details.is_empty() {
-        CheckResult::pass("lockfile", "no Cargo.lock entry to update")
-    } else {
-        CheckResult::pass(
-            "lockfile",
-            format!("{} updated", count(details.len(), "Cargo.lock entry")),
-        )
-        .details(details)
-    };
-    section.checks.push(row);
-
-    // doc-versions
-    if !r.doc_updates.is_empty() {
-        let details: Vec<Detail> = r
-            .doc_updates
-            .iter()
-            .map(|(file, name, old, new)| {
-                Detail::new(format!("{file}: {name} {old} → {new}"))
-                    .krate(name.clone())
-                    .file(file.clone())
-            })
-            .collect();
-        section.checks.push(
-            CheckResult::pass(
-                "doc-versions",
-                format!(
-                    "{} the new version",
-                    count_with_verb(r.doc_updates.len(), "file", "shows", "show")
-                ),
-            )
-            .details(details),
-        );
-    }
-
-    // external-deps
-    let row = match &r.locked {
-        None => CheckResult::skip("external-deps", "no Cargo.lock to compare"),
-        Some(diffs) if diffs.is_empty() => CheckResult::pass(
-            "external-deps",
-            "external dependencies are locked at the same versions as on the main branch",
-        ),
-        Some(diffs) => {
-            let findings: Vec<Detail> = diffs
-                .iter()
-                .map(|d| {
-                    let mut msg = format!(
-                        "{}: main locks {}, `{}` locks {}",
-                        d.name,
-                        list_or_none(&d.main),
-                        t.name,
-                        list_or_none(&d.target)
-                    );
-                    let status = if d.used_by.is_empty() {
-                        Status::Pass
-                    } else {
-                        msg.push_str(&format!(
-                            "; used directly by {}: make sure the fix does not rely on the newer version",
-                            d.used_by.join(", ")
-                        ));
-                        Status::Warn
-                    };
-                    Detail::new(msg).status(status).krate(d.name.clone())
-                })
-                .collect();
-            let flagged = findings
-                .iter()
-                .filter(|d| d.status == Some(Status::Warn))
-                .count();
-            let n = findings.len();
-            let status = if flagged > 0 {
-                Status::Warn
-            } else {
-                Status::Pass
-            };
-            CheckResult::new(
-                "external-deps",
-                status,
-                format!(
-                    "{} locked differently, {flagged} used by the fix's crates",
-                    count(n, "external package")
-                ),
-            )
-            .details(findings)
-        }
-    };
-    section.checks.push(row);
-    section.checks.push(branch_row(r));
-    section
-}
-
-fn list_or_none(v: &[String]) -> String {
-    if v.is_empty() {
-        "none".to_string()
-    } else {
-        v.join(", ")
-    }
-}
-
-fn branch_row(r: &TargetResult) -> CheckResult {
-    let t = &r.target;
-    let at = r.result.map(short).unwrap_or_default();
-    match &r.branch {
-        BranchOutcome::Created { replaced: None } => {
-            CheckResult::pass("branch", format!("created `{}` at {at}", t.branch))
-                .detail(Detail::new(format!("{} → {at}", t.branch)).reference(t.branch.clone()))
-        }
-        BranchOutcome::Created {
-            replaced: Some(old),
-        } => CheckResult::pass(
-            "branch",
-            format!("replaced `{}` (was {}) with {at}", t.branch, short(*old)),
-        )
-        .detail(Detail::new(format!("{} → {at}", t.branch)).reference(t.branch.clone())),
-        BranchOutcome::WouldCreate { replaces } => CheckResult::skip(
-            "branch",
-            match replaces {
-                None => format!("dry run: would create `{}` at {at}", t.branch),
-                Some(old) => format!(
-                    "dry run: would replace `{}` (at {}) with {at}",
-                    t.branch,
-                    short(*old)
-                ),
-            },
-        ),
-        BranchOutcome::NotWritten(why) => CheckResult::fail("branch", why.clone())
-            .detail(Detail::new(why.clone()).reference(t.branch.clone())),
-        BranchOutcome::Unneeded => CheckResult::skip(
-            "branch",
-            "no branch created: the target already has the fix",
-        ),
-        BranchOutcome::NotBuilt => CheckResult::skip(
-            "branch",
-            format!(
-                "`{}` not written: the backport could not be built",
-                t.branch
-            ),
-        ),
-    }
 }
 
 /// `--verify`: `check` (with CI) on a created branch, in a temporary

@@ -256,6 +256,19 @@ fn mentioned_version_span(line: &str, krate: &str) -> Option<(usize, usize)> {
         if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
             continue;
         }
+        // `https://docs.rs/<krate>/<version>` (hyper's `html_root_url`).
+        if line[..start].ends_with("docs.rs/")
+            && let Some(after) = line[end..].strip_prefix('/')
+        {
+            let len = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '+'))
+                .unwrap_or(after.len());
+            let s = end + 1;
+            if Version::parse(&after[..len]).is_ok() {
+                return Some((s, s + len));
+            }
+            continue;
+        }
         let rest = line[end..].trim_start();
         let Some(rest) = rest.strip_prefix('=') else {
             continue;
@@ -305,5 +318,10 @@ mod tests {
         assert!(out.contains("mycrate = \"=1.18.4\""));
         assert!(out.contains("mycrate = \"1.18\"\n"));
         assert!(rewrite_version_mentions(text, "other", &v("1.18.3"), &v("1.18.4")).is_none());
+        let root = "#![doc(html_root_url = \"https://docs.rs/hyper/0.12.35\")]\n";
+        assert_eq!(
+            rewrite_version_mentions(root, "hyper", &v("0.12.35"), &v("0.12.36")).unwrap(),
+            "#![doc(html_root_url = \"https://docs.rs/hyper/0.12.36\")]\n"
+        );
     }
 }

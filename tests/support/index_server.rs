@@ -97,6 +97,59 @@ impl IndexServer {
     }
 }
 
+impl IndexServer {
+    /// Publishes a real crate: `cargo package` of a crate with these
+    /// `src/lib.rs` contents (no dependencies), its `.crate` served at the
+    /// index's `dl` URL and its SHA-256 in the index entry.
+    pub fn publish_crate(&self, name: &str, version: &str, lib_rs: &str) {
+        use sha2::Digest as _;
+        let work = tempfile::tempdir().expect("crate dir");
+        let dir = work.path().join(name);
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            format!(
+                "[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\n\
+                 license = \"MIT\"\ndescription = \"test crate\"\n\n[workspace]\n"
+            ),
+        )
+        .unwrap();
+        std::fs::write(dir.join("src/lib.rs"), lib_rs).unwrap();
+        let out =
+            std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                .args([
+                    "package",
+                    "--no-verify",
+                    "--allow-dirty",
+                    "--offline",
+                    "--quiet",
+                ])
+                .current_dir(&dir)
+                .env("CARGO_TARGET_DIR", work.path().join("target"))
+                .output()
+                .expect("run cargo package");
+        assert!(
+            out.status.success(),
+            "cargo package failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let bytes = std::fs::read(
+            work.path()
+                .join("target/package")
+                .join(format!("{name}-{version}.crate")),
+        )
+        .expect("read the packaged crate");
+        let dl = self.dir.path().join("dl").join(name).join(version);
+        std::fs::create_dir_all(&dl).unwrap();
+        std::fs::write(dl.join("download"), &bytes).unwrap();
+        let sum: String = sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        self.publish(name, version, &sum, false);
+    }
+}
+
 /// 1/{n} 2/{n} 3/{c}/{n} {ab}/{cd}/{n}, lowercase.
 pub fn index_rel_path(name: &str) -> PathBuf {
     let n = name.to_ascii_lowercase();

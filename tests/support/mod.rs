@@ -29,9 +29,9 @@ struct Scenario {
     step: Vec<Step>,
 }
 
-/// One step. Its parts run in this order: file edits, `lock`, `commit` or
-/// `commit-like`, `tag`, `branch`, `switch`/`switch-new`, `merge`,
-/// `remote`, `push`, `git`.
+/// One step. Its parts run in this order: file edits, `lock`, `cargo`,
+/// `commit` or `commit-like`, `tag`, `branch`, `switch`/`switch-new`,
+/// `merge`, `remote`, `push`, `git`.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Step {
@@ -49,6 +49,10 @@ pub struct Step {
     /// Regenerate Cargo.lock (`cargo generate-lockfile --offline`).
     #[serde(default)]
     lock: bool,
+    /// Any cargo command, as argv after `cargo` (run in the work tree, with
+    /// the fixture's cargo home and registry when it has them).
+    #[serde(default)]
+    cargo: Vec<String>,
     commit: Option<String>,
     /// `git add -A && git commit -C <rev>` with <rev>'s author date moved
     /// by `seconds`: the same author, subject and message, other content
@@ -98,6 +102,9 @@ pub struct Fixture {
     pub tmp: TempDir,
     pub repo: PathBuf,
     commits: Cell<u32>,
+    /// A private `CARGO_HOME` (set when the fixture uses a local registry,
+    /// so that its downloads never mix with the user's).
+    cargo_home: Option<PathBuf>,
 }
 
 impl Fixture {
@@ -114,8 +121,32 @@ impl Fixture {
             tmp,
             repo,
             commits: Cell::new(0),
+            cargo_home: None,
         };
         fx.git(&["init", "-q", "-b", "master"]);
+        fx
+    }
+
+    /// Builds scenario `name` with crates.io replaced by `registry` (a
+    /// local sparse index on 127.0.0.1, in `.cargo/config.toml` beside the
+    /// repository, so that worktrees under it see it too) and a private
+    /// cargo home: cargo never reaches the internet.
+    pub fn scenario_with_registry(name: &str, registry: &index_server::IndexServer) -> Fixture {
+        let mut fx = Fixture::empty();
+        let home = fx.root().join("cargo-home");
+        std::fs::create_dir_all(&home).unwrap();
+        fx.cargo_home = Some(home);
+        let config = fx.root().join(".cargo");
+        std::fs::create_dir_all(&config).unwrap();
+        std::fs::write(
+            config.join("config.toml"),
+            format!(
+                "[source.crates-io]\nreplace-with = \"local\"\n\n[source.local]\nregistry = \"sparse+{}\"\n",
+                registry.url
+            ),
+        )
+        .unwrap();
+        fx.apply_scenario(name);
         fx
     }
 
@@ -184,6 +215,10 @@ impl Fixture {
         }
         if step.lock {
             self.cargo(&["generate-lockfile", "--offline"]);
+        }
+        if !step.cargo.is_empty() {
+            let args: Vec<&str> = step.cargo.iter().map(String::as_str).collect();
+            self.cargo(&args);
         }
         if let Some(message) = &step.commit {
             self.commit(message);
@@ -278,7 +313,11 @@ impl Fixture {
     }
 
     pub fn cargo(&self, args: &[&str]) -> Output {
-        let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        if let Some(home) = &self.cargo_home {
+            cmd.env("CARGO_HOME", home);
+        }
+        let out = cmd
             .args(args)
             .current_dir(&self.repo)
             .output()
@@ -294,6 +333,9 @@ impl Fixture {
     /// Git and the tool see the same isolated configuration and clock.
     pub fn env<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
         let date = self.date();
+        if let Some(home) = &self.cargo_home {
+            cmd.env("CARGO_HOME", home);
+        }
         cmd.env("GIT_CONFIG_GLOBAL", self.root().join("gitconfig"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_AUTHOR_DATE", &date)
