@@ -421,8 +421,8 @@ fn version_bump(r: &TargetResult, _: &RowOptions) -> Option<CheckResult> {
                 .unwrap_or_else(|| "an unused version".to_string());
             hint.push_str(&format!(
                 "(1) release {} {next} from `{}` instead: set it on the target by hand and run again with \
-                 `bump = {{ {} = \"none\" }}`; (2) if {} {} was never published, ship the fix in that release \
-                 and backport to `{}` with --onto; (3) leave `{}` out of the targets and backport it by hand. ",
+                 `bump = {{ \"{}\" = \"none\" }}`; (2) if {} {} was never published, ship the fix in that \
+                 release ({}) rather than in a new one; (3) leave `{}` out of the targets and backport it by hand. ",
                 c.krate,
                 t.name,
                 t.role.clone().unwrap_or_else(|| t.name.clone()),
