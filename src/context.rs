@@ -432,6 +432,16 @@ impl Context {
         self.releases.released(&self.repo, name, version, &except)
     }
 
+    /// The names of the workspace members at HEAD and at BASE.
+    pub fn member_names(&self) -> std::collections::BTreeSet<String> {
+        self.head_ws
+            .members
+            .iter()
+            .chain(self.base_ws.iter().flat_map(|w| &w.members))
+            .map(|m| m.name.clone())
+            .collect()
+    }
+
     /// The version of crate `name` at `commit`.
     pub fn version_at(&self, commit: Oid, name: &str) -> Result<Option<Version>> {
         self.releases.version_at(&self.repo, commit, name)

@@ -1189,18 +1189,7 @@ impl Repo {
         committer: &Committer,
         message: &str,
     ) -> Result<Oid> {
-        let committer = git2::Signature::now(&committer.name, &committer.email)
-            .context("invalid committer identity")?;
-        let original = author_of.map(|c| self.git.find_commit(c)).transpose()?;
-        let author = original
-            .as_ref()
-            .map(|c| c.author().to_owned())
-            .unwrap_or_else(|| committer.clone());
-        let tree = self.git.find_tree(tree)?;
-        let parent = self.git.find_commit(parent)?;
-        self.git
-            .commit(None, &author, &committer, message, &tree, &[&parent])
-            .context("cannot write a commit")
+        self.write_commit_with_parents(tree, &[parent], author_of, committer, message)
     }
 
     /// Points `refs/heads/<branch>` at `new`. With `expected = None` the

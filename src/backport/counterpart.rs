@@ -144,13 +144,7 @@ pub fn map(run: &Run, line: &str, fork: Oid, branch: &RefTip) -> Result<Vec<Coun
         })
         .collect::<Result<_>>()?;
     let whole_branch = content(repo, fork, branch.commit)?;
-    let members: BTreeSet<String> = cx
-        .head_ws
-        .members
-        .iter()
-        .chain(cx.base_ws.iter().flat_map(|w| &w.members))
-        .map(|m| m.name.clone())
-        .collect();
+    let members: BTreeSet<String> = cx.member_names();
     let mut out = Vec::new();
     for (commit, found) in cx.fix.iter().zip(present) {
         let counterpart = |on: Option<Oid>, kind: &str, why: String| Counterpart {

@@ -249,13 +249,7 @@ impl Pins {
     pub fn new(run: &Run) -> Result<Pins> {
         let cx = run.cx;
         let repo = &cx.repo;
-        let members: BTreeSet<String> = cx
-            .head_ws
-            .members
-            .iter()
-            .chain(cx.base_ws.iter().flat_map(|w| &w.members))
-            .map(|m| m.name.clone())
-            .collect();
+        let members: BTreeSet<String> = cx.member_names();
         let mut files: BTreeSet<String> = cx
             .head_ws
             .manifests

@@ -475,22 +475,32 @@ fn dependents(r: &TargetResult, _: &RowOptions) -> Option<CheckResult> {
             .krate(c.krate.clone())
         })
         .collect();
-    Some(if details.is_empty() {
-        CheckResult::pass(
-            "dependents",
-            format!("{}no requirement to raise", prefix(r)),
-        )
+    Some(listing(
+        "dependents",
+        r,
+        details,
+        "no requirement to raise",
+        ("requirement", "raised"),
+    ))
+}
+
+/// A `pass` row that lists what the bump changes, or says there is nothing.
+fn listing(
+    id: &str,
+    r: &TargetResult,
+    details: Vec<Detail>,
+    nothing: &str,
+    (noun, verb): (&str, &str),
+) -> CheckResult {
+    if details.is_empty() {
+        CheckResult::pass(id, format!("{}{nothing}", prefix(r)))
     } else {
         CheckResult::pass(
-            "dependents",
-            format!(
-                "{}{} raised",
-                prefix(r),
-                count(details.len(), "requirement")
-            ),
+            id,
+            format!("{}{} {verb}", prefix(r), count(details.len(), noun)),
         )
         .details(details)
-    })
+    }
 }
 
 fn lockfile(r: &TargetResult, _: &RowOptions) -> Option<CheckResult> {
@@ -519,22 +529,13 @@ fn lockfile(r: &TargetResult, _: &RowOptions) -> Option<CheckResult> {
             );
         }
     }
-    Some(if details.is_empty() {
-        CheckResult::pass(
-            "lockfile",
-            format!("{}no Cargo.lock entry to update", prefix(r)),
-        )
-    } else {
-        CheckResult::pass(
-            "lockfile",
-            format!(
-                "{}{} updated",
-                prefix(r),
-                count(details.len(), "Cargo.lock entry")
-            ),
-        )
-        .details(details)
-    })
+    Some(listing(
+        "lockfile",
+        r,
+        details,
+        "no Cargo.lock entry to update",
+        ("Cargo.lock entry", "updated"),
+    ))
 }
 
 fn doc_versions(r: &TargetResult, _: &RowOptions) -> Option<CheckResult> {

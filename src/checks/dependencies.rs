@@ -5,8 +5,6 @@
 //! warning (publishing it is the first step), with `--release-day` and in
 //! `verify-published` a failure.
 
-use std::collections::BTreeSet;
-
 use anyhow::Result;
 use semver::{Version, VersionReq};
 
@@ -62,17 +60,11 @@ impl ExternalRequirement {
 /// Every external requirement in the workspace's manifests at HEAD that
 /// BASE did not have in that form (new, or another requirement).
 pub fn added_or_raised(cx: &Context) -> Vec<ExternalRequirement> {
-    let members: BTreeSet<&str> = cx
-        .head_ws
-        .members
-        .iter()
-        .chain(cx.base_ws.iter().flat_map(|w| &w.members))
-        .map(|m| m.name.as_str())
-        .collect();
+    let members = cx.member_names();
     let mut out: Vec<ExternalRequirement> = Vec::new();
     for (_, dep) in cx.head_ws.all_deps() {
         // Inherited ones are judged at their `[workspace.dependencies]` entry.
-        if dep.inherited || dep.git.is_some() || members.contains(dep.name.as_str()) {
+        if dep.inherited || dep.git.is_some() || members.contains(&dep.name) {
             continue;
         }
         let Some(req) = &dep.req else { continue };

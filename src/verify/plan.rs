@@ -161,13 +161,7 @@ impl Plan {
 /// The fix commits every line must have: merges and commits that are
 /// version bookkeeping (the main branch's own bump) left out.
 pub fn required_commits(cx: &Context) -> Result<(Vec<CommitInfo>, Vec<LeftOut>)> {
-    let members: BTreeSet<String> = cx
-        .head_ws
-        .members
-        .iter()
-        .chain(cx.base_ws.iter().flat_map(|w| &w.members))
-        .map(|m| m.name.clone())
-        .collect();
+    let members: BTreeSet<String> = cx.member_names();
     let mut required = Vec::new();
     let mut left_out = Vec::new();
     for c in &cx.fix {
