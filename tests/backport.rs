@@ -182,7 +182,7 @@ fn two_targets_three_commits_clean() {
         messages(&run, "stable", "cherry-pick")
             .iter()
             .any(|m| m.contains("only bookkeeping")
-                && m.contains("now name 0.2.4")
+                && m.contains("now names 0.2.4")
                 && m.contains("(main: 0.3.1)")),
         "{run:?}"
     );
@@ -1669,4 +1669,47 @@ remote = { name = "security-fork", path = "private/cargo-ghsa-r5w3-xm58-jv6j.git
         &["for-each-ref", "--format=%(refname)"],
     );
     assert_eq!(pushed, format!("refs/heads/security-release/{evil}"));
+}
+
+#[test]
+fn mains_release_commit_lands_its_entry_in_the_lines_changelog() {
+    let fx = Fixture::scenario("backport-release-commit");
+    let run = backport(&fx, &["--onto", "0.3.x"]);
+    run.assert_code(0);
+    // The release commit conflicted only in CHANGELOG.md: its entry is put
+    // where master put it (the top), under the version 0.3.x ships.
+    assert_row(&run, "0.3.x", "cherry-pick", "warn");
+    assert!(
+        messages(&run, "0.3.x", "cherry-pick")
+            .iter()
+            .any(|m| m.contains("conflicted only in `CHANGELOG.md`")
+                && m.contains("read it before you push")),
+        "{run:?}"
+    );
+    assert_eq!(
+        show(&fx, "security-release/0.3.x", "CHANGELOG.md"),
+        "# 0.3.26 (April 3, 2024)\n\n\
+         * Limit number of CONTINUATION frames for misbehaving connections.\n\n\
+         # 0.3.25 (March 15, 2024)\n\n\
+         * Improve performance decoding many headers."
+    );
+    assert_eq!(
+        subjects(&fx, "0.3.x..security-release/0.3.x"),
+        [
+            "fix: limit number of CONTINUATION frames allowed",
+            "v0.3.26",
+            "Bump framewire to 0.3.26 for the security release",
+        ]
+    );
+    assert!(show(&fx, "security-release/0.3.x", "Cargo.toml").contains("version = \"0.3.26\""));
+    // bytes moved a major version on master: not the tool's call, a warning
+    // (the build decides), and the line keeps its own requirement.
+    assert_row(&run, "0.3.x", "external-deps", "warn");
+    assert!(
+        messages(&run, "0.3.x", "external-deps")
+            .iter()
+            .any(|m| m.contains("bytes") && m.contains("the build tells")),
+        "{run:?}"
+    );
+    assert!(show(&fx, "security-release/0.3.x", "Cargo.toml").contains("bytes = \"0.5\""));
 }

@@ -162,9 +162,10 @@ pub fn align_requirements(
         // A semver-incompatible raise is an upgrade, not an alignment.
         let compatible = VersionReq::parse(&target_req).is_ok_and(|r| r.matches(&low_main));
         if !compatible {
-            need.lock = Some(LockAlignment::Manual(format!(
+            need.lock = Some(LockAlignment::OtherMajor(format!(
                 "main requires {} \"{main_req}\", which `{}`'s \"{target_req}\" does not admit: \
-                 moving the line to another major version is a decision to make by hand",
+                 moving the line to another major version is a decision to make by hand; \
+                 the build tells whether the fix needs it",
                 dep.name, target.name
             )));
             needs.push(need);

@@ -68,6 +68,8 @@ fn first_line(run: &Run, target: &Target, rest: &[usize]) -> Result<TargetResult
             resolved: false,
             rewrites: Vec::new(),
             unmapped: Vec::new(),
+            placed: Vec::new(),
+            subject: None,
         });
     }
     finish(

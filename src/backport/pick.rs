@@ -115,6 +115,17 @@ impl<'a> Picker<'a> {
                     current = picked.new;
                     out.picked.push(picked);
                 }
+                // main's release commit adds its entry to a changelog whose
+                // entries differ on this line (h2's "v0.4.4" on 0.3.x).
+                TreeMerge::Conflicts(files)
+                    if let Some((tree, placed)) =
+                        place_changelog_entries(repo, ancestor, ours, theirs, &files)? =>
+                {
+                    let mut picked = self.commit_pick(commit, current, ours, tree, false)?;
+                    picked.placed = placed;
+                    current = picked.new;
+                    out.picked.push(picked);
+                }
                 TreeMerge::Conflicts(files) => {
                     return Ok((
                         current,
@@ -168,6 +179,7 @@ impl<'a> Picker<'a> {
         let mut tree = tree;
         let mut rewrites = Vec::new();
         let mut unmapped = Vec::new();
+        let mut new_subject = None;
         if let Some(map) = &self.rewrite
             && let Some(b) = bookkeeping(repo, ours, tree)?
         {
@@ -183,6 +195,9 @@ impl<'a> Picker<'a> {
             if !edits.is_empty() {
                 tree = repo.tree_with_files(tree, &edits)?;
                 let (subject, _, _) = rewrite_versions_in_line(&commit.summary, map);
+                if subject != commit.summary {
+                    new_subject = Some(subject.clone());
+                }
                 let body = message
                     .split_once('\n')
                     .map(|(_, b)| b.to_string())
@@ -215,6 +230,8 @@ impl<'a> Picker<'a> {
             resolved,
             rewrites,
             unmapped,
+            placed: Vec::new(),
+            subject: new_subject,
         })
     }
 
@@ -334,6 +351,69 @@ impl Pins {
     }
 }
 
+/// A conflict confined to changelogs, where in each the pick inserts one
+/// block of lines and removes none (a new release entry), is resolved by
+/// placing that block in the target's changelog where main put it: after
+/// the same leading lines (a `# Changelog` header, an `## Unreleased`
+/// heading), or at the very top when main put it there. Returns the merged
+/// tree and the files placed; `None` when any conflict is something else.
+fn place_changelog_entries(
+    repo: &Repo,
+    ancestor: Oid,
+    ours: Oid,
+    theirs: Oid,
+    files: &[String],
+) -> Result<Option<(Oid, Vec<String>)>> {
+    if files.is_empty() || !files.iter().all(|f| is_changelog(f)) {
+        return Ok(None);
+    }
+    let read = |tree: Oid, path: &str| -> Result<Option<String>> {
+        Ok(repo
+            .tree_file(tree, path)?
+            .and_then(|b| String::from_utf8(b).ok()))
+    };
+    let mut ancestor_edits = Vec::new();
+    let mut theirs_edits = Vec::new();
+    for path in files {
+        let (Some(base), Some(mine), Some(main)) = (
+            read(ancestor, path)?,
+            read(ours, path)?,
+            read(theirs, path)?,
+        ) else {
+            return Ok(None);
+        };
+        let a: Vec<&str> = base.split_inclusive('\n').collect();
+        let b: Vec<&str> = main.split_inclusive('\n').collect();
+        let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+        let suffix = a[prefix..]
+            .iter()
+            .rev()
+            .zip(b[prefix..].iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count();
+        // Pure insertion: everything of `base` is kept around the block.
+        if prefix + suffix != a.len() || b.len() <= a.len() {
+            return Ok(None);
+        }
+        let block = &b[prefix..b.len() - suffix];
+        let ours_lines: Vec<&str> = mine.split_inclusive('\n').collect();
+        if ours_lines.len() < prefix || ours_lines[..prefix] != a[..prefix] {
+            return Ok(None);
+        }
+        let mut placed: String = ours_lines[..prefix].concat();
+        placed.push_str(&block.concat());
+        placed.push_str(&ours_lines[prefix..].concat());
+        ancestor_edits.push((path.clone(), mine.into_bytes()));
+        theirs_edits.push((path.clone(), placed.into_bytes()));
+    }
+    let ancestor = repo.tree_with_files(ancestor, &ancestor_edits)?;
+    let theirs = repo.tree_with_files(theirs, &theirs_edits)?;
+    match repo.merge_trees(ancestor, ours, theirs)? {
+        TreeMerge::Clean(tree) => Ok(Some((tree, files.to_vec()))),
+        TreeMerge::Conflicts(_) => Ok(None),
+    }
+}
+
 /// When a pick changes nothing but changelogs, each such file's text before
 /// and after; `None` for a pick that changes anything else.
 fn bookkeeping(repo: &Repo, ours: Oid, tree: Oid) -> Result<Option<Vec<(String, String, String)>>> {
@@ -442,8 +522,14 @@ fn next_version_token(s: &str) -> Option<(usize, usize)> {
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
+        // `v0.4.4` counts (a release commit's subject), `dev0.4.4` does not.
+        let after_v = i >= 1
+            && bytes[i - 1] == b'v'
+            && (i == 1 || !(bytes[i - 2].is_ascii_alphanumeric() || bytes[i - 2] == b'.'));
         let starts = bytes[i].is_ascii_digit()
-            && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'.'));
+            && (i == 0
+                || after_v
+                || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'.'));
         if starts {
             let mut j = i;
             while j < bytes.len()
@@ -594,5 +680,8 @@ mod tests {
             rewrite_versions_in_line("Bump cargo-util to 0.3.1 (not 10.3.1)", &map());
         assert_eq!(line, "Bump cargo-util to 0.2.4 (not 10.3.1)");
         assert_eq!(done.len(), 1);
+        // h2's release commits are subjected `v0.4.4`; `dev0.3.1` is a word.
+        let (line, _, _) = rewrite_versions_in_line("v0.3.1 (dev0.3.1)", &map());
+        assert_eq!(line, "v0.2.4 (dev0.3.1)");
     }
 }

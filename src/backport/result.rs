@@ -23,6 +23,12 @@ pub struct Picked {
     /// Versions of the main branch that such a commit still names and
     /// this target does not ship (nothing to rewrite them to).
     pub unmapped: Vec<String>,
+    /// Changelogs where the pick conflicted only because the line's entries
+    /// differ from main's, and the tool placed main's new entry itself
+    /// (where main put it): a human should look at them.
+    pub placed: Vec<String>,
+    /// The subject as rewritten for this target, when it named main's versions.
+    pub subject: Option<String>,
 }
 
 /// A fix commit not picked, and why.
@@ -149,6 +155,10 @@ pub enum LockAlignment {
     Untracked,
     /// The tool cannot write the entry without guessing.
     Manual(String),
+    /// Main requires another semver-incompatible version (a new major):
+    /// moving the line there is an upgrade for its users, not an alignment,
+    /// and the fix may well build against the line's own version.
+    OtherMajor(String),
 }
 
 /// An external dependency the fix needs at a newer version than the target

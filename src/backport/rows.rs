@@ -95,13 +95,33 @@ fn cherry_pick(r: &TargetResult, opts: &RowOptions) -> Option<CheckResult> {
             .commit(p.original.id.to_string()),
         );
         for (file, from, to) in &p.rewrites {
+            let subject = p
+                .subject
+                .as_ref()
+                .map(|s| format!(", and its subject now reads \"{s}\""))
+                .unwrap_or_default();
             details.push(
                 Detail::new(format!(
-                    "{} carries only bookkeeping: its entry in `{file}` (and its subject) now name {to}, \
-                     the version `{}` ships (main: {from})",
+                    "{} carries only bookkeeping: its entry in `{file}` now names {to}, \
+                     the version `{}` ships (main: {from}){subject}",
                     p.original.short_id(),
                     t.name
                 ))
+                .file(file.clone())
+                .commit(p.original.id.to_string()),
+            );
+        }
+        for file in &p.placed {
+            flagged += 1;
+            details.push(
+                Detail::new(format!(
+                    "{} ({}) conflicted only in `{file}`, whose entries differ on `{}`: the tool placed \
+                     main's new entry where main put it; read it before you push",
+                    p.original.short_id(),
+                    p.original.summary,
+                    t.name
+                ))
+                .status(Status::Warn)
                 .file(file.clone())
                 .commit(p.original.id.to_string()),
             );
@@ -576,12 +596,19 @@ fn external_deps(r: &TargetResult, opts: &RowOptions) -> Option<CheckResult> {
     let mut lines: Vec<Detail> = Vec::new();
     let mut failed = 0;
     let mut aligned = 0;
+    let mut other_major = 0;
     for n in &ext.needs {
         let base = format!(
             "{}: the fix uses it ({}); main requires \"{}\", `{}` requires \"{}\" (in [{}] of `{}`)",
             n.package, n.evidence, n.main_req, t.name, n.target_req, n.table, n.manifest
         );
         let d = match (&n.aligned_req, &n.lock) {
+            // Not an alignment the tool may make, and not proof of a
+            // failure either: the build step decides.
+            (_, Some(LockAlignment::OtherMajor(why))) => {
+                other_major += 1;
+                Detail::new(format!("{base}: not aligned: {why}")).status(Status::Warn)
+            }
             (None, Some(LockAlignment::Manual(why))) => {
                 failed += 1;
                 Detail::new(format!("{base}: not aligned: {why}")).status(Status::Fail)
@@ -693,7 +720,7 @@ fn external_deps(r: &TargetResult, opts: &RowOptions) -> Option<CheckResult> {
             )
         };
         CheckResult::fail(ID, summary).hint(hint)
-    } else if flagged > 0 {
+    } else if flagged > 0 || other_major > 0 {
         CheckResult::warn(ID, summary)
     } else {
         CheckResult::pass(ID, summary)

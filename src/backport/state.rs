@@ -733,6 +733,8 @@ fn resume_pick(
             resolved: p.resolved,
             rewrites: Vec::new(),
             unmapped: Vec::new(),
+            placed: Vec::new(),
+            subject: None,
         });
     }
     for s in skipped {
