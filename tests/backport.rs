@@ -1518,9 +1518,22 @@ fn a_partial_clone_gets_a_clear_error_and_works_once_complete() {
         &["rev-list", "--objects", "--missing=print", "--all"],
     );
     assert!(missing.lines().any(|l| l.starts_with('?')));
+    // No background maintenance: it would prune the loose-object
+    // directories the next run writes into, at the same time.
     fx.git_in(
         &clone,
-        &["fetch", "-q", "--refetch", "--no-filter", "origin"],
+        &[
+            "-c",
+            "gc.auto=0",
+            "-c",
+            "maintenance.auto=false",
+            "fetch",
+            "-q",
+            "--no-auto-maintenance",
+            "--refetch",
+            "--no-filter",
+            "origin",
+        ],
     );
     let run = fx.run_in(
         &clone,
