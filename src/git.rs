@@ -565,28 +565,6 @@ impl Repo {
             .map_err(|e| self.object_error("cannot compute a patch-id", &e))
     }
 
-    /// The bytes of `path` in the tree `tree` (not a commit), or `None`
-    /// when there is no such file.
-    pub fn tree_file(&self, tree: Oid, path: &str) -> Result<Option<Vec<u8>>> {
-        let tree = self
-            .git
-            .find_tree(tree)
-            .with_context(|| format!("tree {} is missing from the repository", short(tree)))?;
-        let entry = match tree.get_path(Path::new(path)) {
-            Ok(e) => e,
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-            Err(e) => return Err(e).with_context(|| format!("cannot read `{path}`")),
-        };
-        if entry.kind() != Some(ObjectType::Blob) {
-            return Ok(None);
-        }
-        let blob = self
-            .git
-            .find_blob(entry.id())
-            .with_context(|| format!("cannot read `{path}`"))?;
-        Ok(Some(blob.content().to_vec()))
-    }
-
     pub fn tree_id(&self, commit: Oid) -> Result<Oid> {
         Ok(self.git.find_commit(commit)?.tree_id())
     }

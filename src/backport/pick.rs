@@ -369,7 +369,7 @@ fn place_changelog_entries(
     }
     let read = |tree: Oid, path: &str| -> Result<Option<String>> {
         Ok(repo
-            .tree_file(tree, path)?
+            .read_in_tree(tree, path)?
             .and_then(|b| String::from_utf8(b).ok()))
     };
     let mut ancestor_edits = Vec::new();
@@ -384,13 +384,7 @@ fn place_changelog_entries(
         };
         let a: Vec<&str> = base.split_inclusive('\n').collect();
         let b: Vec<&str> = main.split_inclusive('\n').collect();
-        let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-        let suffix = a[prefix..]
-            .iter()
-            .rev()
-            .zip(b[prefix..].iter().rev())
-            .take_while(|(x, y)| x == y)
-            .count();
+        let (prefix, suffix) = common_ends(&a, &b);
         // Pure insertion: everything of `base` is kept around the block.
         if prefix + suffix != a.len() || b.len() <= a.len() {
             return Ok(None);
@@ -434,6 +428,19 @@ fn bookkeeping(repo: &Repo, ours: Oid, tree: Oid) -> Result<Option<Vec<(String, 
     Ok(Some(out))
 }
 
+/// How many lines `a` and `b` share at their start, and then at their end
+/// (the rest of each is what changed between them).
+fn common_ends(a: &[&str], b: &[&str]) -> (usize, usize) {
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    (prefix, suffix)
+}
+
 /// `new` with main's versions rewritten to the target's in the lines it
 /// adds to `old` (the block between their common first and last lines).
 /// Returns the text, the rewrites made, and main versions left unmapped.
@@ -444,13 +451,7 @@ fn rewrite_added_versions(
 ) -> (String, Vec<(String, String)>, Vec<String>) {
     let a: Vec<&str> = old.split_inclusive('\n').collect();
     let b: Vec<&str> = new.split_inclusive('\n').collect();
-    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let suffix = a[prefix..]
-        .iter()
-        .rev()
-        .zip(b[prefix..].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
+    let (prefix, suffix) = common_ends(&a, &b);
     let mut out = String::new();
     let mut done = Vec::new();
     let mut left = Vec::new();
